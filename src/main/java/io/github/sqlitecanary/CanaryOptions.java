@@ -1,0 +1,311 @@
+package io.github.sqlitecanary;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The canary's settings, validated once, in one place, into one immutable value.
+ *
+ * <p>Built from any key-value source, MicroProfile Config in the CDI adapter, flags on the command
+ * line, or the {@link Builder} in plain Java:
+ *
+ * <pre>{@code
+ * CanaryOptions options = CanaryOptions.builder()
+ *         .database("/data/app.db")
+ *         .lockDirectory(Path.of("/tmp/sqlite-persistence-canary"))
+ *         .build();
+ * List<CanaryReport> reports = new PersistenceCanary(options).check();
+ * }</pre>
+ *
+ * <p>An invalid value never throws: it is kept in {@link #problems()}, and the canary reports
+ * {@link CanaryState#MISCONFIGURED} with a message that quotes the key, the value and the rule.
+ */
+public final class CanaryOptions {
+
+    public static final String ENABLED = "sqlite.canary.enabled";
+    public static final String DATABASE = "sqlite.canary.database";
+    public static final String DATASOURCE = "sqlite.canary.datasource";
+    public static final String LOCK_DIR = "sqlite.canary.lock-dir";
+    public static final String ON_FAILURE = "sqlite.canary.on-failure";
+    public static final String FILESYSTEM_CHECK = "sqlite.canary.filesystem-check";
+    public static final String TABLE = "sqlite.canary.table";
+    public static final String DEPLOY_ID = "sqlite.canary.deploy-id";
+    public static final String BUSY_TIMEOUT = "sqlite.canary.busy-timeout";
+
+    /** Every key the canary reads, in the order of the documentation. */
+    public static final List<String> KEYS = List.of(ENABLED, DATABASE, DATASOURCE, LOCK_DIR, ON_FAILURE,
+            FILESYSTEM_CHECK, TABLE, DEPLOY_ID, BUSY_TIMEOUT);
+
+    public static final String DEFAULT_TABLE = "persistence_canary";
+    public static final int DEFAULT_BUSY_TIMEOUT_MILLIS = 5000;
+    static final String LOCK_DIR_NAME = "sqlite-persistence-canary";
+
+    // A plain SQL identifier: nothing to quote, nothing to inject, not one of SQLite's own tables.
+    private static final Pattern PLAIN_IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+    private static final int MAX_DEPLOY_ID_LENGTH = 200;
+
+    /** What happens when a database is DOWN. */
+    public enum OnFailure {
+        /** Start, and keep the readiness check DOWN (the default). */
+        READINESS,
+        /** Fail the deployment with the guidance as the exception message. */
+        FAIL_STARTUP,
+        /** Only log; readiness stays UP. */
+        LOG;
+
+        /** The configuration value, such as {@code fail-startup}. */
+        public String value() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    private final boolean enabled;
+    private final List<String> databases;
+    private final List<String> dataSources;
+    private final Path lockDirectory;
+    private final OnFailure onFailure;
+    private final boolean filesystemCheck;
+    private final String table;
+    private final String deployId;
+    private final int busyTimeoutMillis;
+    private final List<String> problems;
+
+    private CanaryOptions(Function<String, Optional<String>> config) {
+        List<String> found = new ArrayList<>();
+        this.enabled = parseBoolean(config, ENABLED, true, found);
+        this.databases = parseList(config, DATABASE);
+        this.dataSources = parseList(config, DATASOURCE);
+        this.lockDirectory = parseLockDirectory(config, found);
+        this.onFailure = parseOnFailure(config, found);
+        this.filesystemCheck = parseBoolean(config, FILESYSTEM_CHECK, true, found);
+        this.table = parseTable(config, found);
+        this.deployId = parseDeployId(config, found);
+        this.busyTimeoutMillis = parseBusyTimeout(config, found);
+        if (databases.isEmpty() && dataSources.isEmpty()) {
+            found.add("no database is configured: set " + DATABASE + " to the database's path or jdbc:sqlite: URL, or "
+                    + DATASOURCE + " to the JNDI name of its DataSource");
+        }
+        this.problems = List.copyOf(found);
+    }
+
+    /**
+     * Reads and validates every key from a configuration source that answers a key with its value,
+     * or with nothing where the key is not set.
+     */
+    public static CanaryOptions fromConfig(Function<String, Optional<String>> config) {
+        return new CanaryOptions(key -> config.apply(key).map(String::trim).filter(value -> !value.isEmpty()));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** Database paths or {@code jdbc:sqlite:} URLs, as configured. */
+    public List<String> databases() {
+        return databases;
+    }
+
+    /** JNDI names of SQLite {@code DataSource}s. */
+    public List<String> dataSources() {
+        return dataSources;
+    }
+
+    public Path lockDirectory() {
+        return lockDirectory;
+    }
+
+    public OnFailure onFailure() {
+        return onFailure;
+    }
+
+    public boolean filesystemCheck() {
+        return filesystemCheck;
+    }
+
+    public String table() {
+        return table;
+    }
+
+    public Optional<String> deployId() {
+        return Optional.ofNullable(deployId);
+    }
+
+    public int busyTimeoutMillis() {
+        return busyTimeoutMillis;
+    }
+
+    /** What is wrong with the configuration, one sentence per problem; empty when it can be used. */
+    public List<String> problems() {
+        return problems;
+    }
+
+    private static boolean parseBoolean(Function<String, Optional<String>> config, String key, boolean fallback,
+            List<String> problems) {
+        Optional<String> value = config.apply(key);
+        if (value.isEmpty()) {
+            return fallback;
+        }
+        switch (value.get().toLowerCase(Locale.ROOT)) {
+            case "true":
+                return true;
+            case "false":
+                return false;
+            default:
+                problems.add(quote(key, value.get()) + " must be true or false");
+                // An unreadable switch must not silently turn the canary off: fail safe.
+                return fallback;
+        }
+    }
+
+    private static List<String> parseList(Function<String, Optional<String>> config, String key) {
+        return config.apply(key)
+                .map(value -> Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
+                .orElse(List.of());
+    }
+
+    private static Path parseLockDirectory(Function<String, Optional<String>> config, List<String> problems) {
+        Path fallback = Path.of(System.getProperty("java.io.tmpdir"), LOCK_DIR_NAME);
+        Optional<String> value = config.apply(LOCK_DIR);
+        if (value.isEmpty()) {
+            return fallback;
+        }
+        try {
+            return Path.of(value.get()).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            problems.add(quote(LOCK_DIR, value.get()) + " is not a usable path: " + e.getReason());
+            return fallback;
+        }
+    }
+
+    private static OnFailure parseOnFailure(Function<String, Optional<String>> config, List<String> problems) {
+        Optional<String> value = config.apply(ON_FAILURE);
+        if (value.isEmpty()) {
+            return OnFailure.READINESS;
+        }
+        for (OnFailure candidate : OnFailure.values()) {
+            if (candidate.value().equalsIgnoreCase(value.get())) {
+                return candidate;
+            }
+        }
+        problems.add(quote(ON_FAILURE, value.get()) + " must be one of readiness, fail-startup, log");
+        return OnFailure.READINESS;
+    }
+
+    private static String parseTable(Function<String, Optional<String>> config, List<String> problems) {
+        Optional<String> value = config.apply(TABLE);
+        if (value.isEmpty()) {
+            return DEFAULT_TABLE;
+        }
+        String table = value.get();
+        if (!PLAIN_IDENTIFIER.matcher(table).matches() || table.toLowerCase(Locale.ROOT).startsWith("sqlite_")) {
+            problems.add(quote(TABLE, table) + " must be a plain SQL identifier (letters, digits and _, "
+                    + "not starting with a digit or sqlite_, at most 64 characters)");
+            return DEFAULT_TABLE;
+        }
+        return table;
+    }
+
+    private static String parseDeployId(Function<String, Optional<String>> config, List<String> problems) {
+        Optional<String> value = config.apply(DEPLOY_ID);
+        if (value.isEmpty()) {
+            return null;
+        }
+        String id = value.get();
+        if (id.length() > MAX_DEPLOY_ID_LENGTH || id.chars().anyMatch(Character::isISOControl)) {
+            problems.add(DEPLOY_ID + " must be at most " + MAX_DEPLOY_ID_LENGTH
+                    + " characters without control characters (found " + id.length() + " characters)");
+            return null;
+        }
+        return id;
+    }
+
+    private static int parseBusyTimeout(Function<String, Optional<String>> config, List<String> problems) {
+        Optional<String> value = config.apply(BUSY_TIMEOUT);
+        if (value.isEmpty()) {
+            return DEFAULT_BUSY_TIMEOUT_MILLIS;
+        }
+        try {
+            int millis = Integer.parseInt(value.get());
+            if (millis >= 0) {
+                return millis;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(quote(BUSY_TIMEOUT, value.get()) + " must be a whole number of milliseconds from 0 to "
+                + Integer.MAX_VALUE);
+        return DEFAULT_BUSY_TIMEOUT_MILLIS;
+    }
+
+    private static String quote(String key, String value) {
+        return key + "=\"" + value + "\"";
+    }
+
+    /** Sets options by their meaning; {@link #build()} validates them like any other source. */
+    public static final class Builder {
+        private final Map<String, String> values = new HashMap<>();
+
+        private Builder() {
+        }
+
+        /** Sets any key of {@link CanaryOptions#KEYS} to its textual value, as a configuration file would. */
+        public Builder set(String key, String value) {
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException("unknown key " + key + "; known keys: " + KEYS);
+            }
+            values.put(key, value);
+            return this;
+        }
+
+        public Builder enabled(boolean enabled) {
+            return set(ENABLED, Boolean.toString(enabled));
+        }
+
+        /** A path or {@code jdbc:sqlite:} URL; call again to add more databases. */
+        public Builder database(String database) {
+            values.merge(DATABASE, database, (a, b) -> a + "," + b);
+            return this;
+        }
+
+        public Builder lockDirectory(Path directory) {
+            return set(LOCK_DIR, directory.toString());
+        }
+
+        public Builder onFailure(OnFailure onFailure) {
+            return set(ON_FAILURE, onFailure.value());
+        }
+
+        public Builder filesystemCheck(boolean check) {
+            return set(FILESYSTEM_CHECK, Boolean.toString(check));
+        }
+
+        public Builder table(String table) {
+            return set(TABLE, table);
+        }
+
+        public Builder deployId(String deployId) {
+            return set(DEPLOY_ID, deployId);
+        }
+
+        public Builder busyTimeoutMillis(int millis) {
+            return set(BUSY_TIMEOUT, Integer.toString(millis));
+        }
+
+        public CanaryOptions build() {
+            return fromConfig(key -> Optional.ofNullable(values.get(key)));
+        }
+    }
+}

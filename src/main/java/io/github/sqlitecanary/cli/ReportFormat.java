@@ -1,0 +1,78 @@
+package io.github.sqlitecanary.cli;
+
+import io.github.sqlitecanary.CanaryReport;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Reports as text for a person or as JSON for a program; no JSON library in the CLI jar. */
+final class ReportFormat {
+
+    private ReportFormat() {
+    }
+
+    static String text(List<CanaryReport> reports) {
+        StringBuilder text = new StringBuilder();
+        for (CanaryReport report : reports) {
+            text.append(report.state()).append(report.isUp() ? " (UP)" : " (DOWN)").append(": ")
+                    .append(report.database()).append('\n');
+            text.append("  ").append(report.message()).append('\n');
+            text.append("  lock: ").append(report.lock()).append('\n');
+            text.append("  filesystem: ").append(report.filesystem()).append('\n');
+            for (String warning : report.warnings()) {
+                text.append("  warning: ").append(warning).append('\n');
+            }
+        }
+        return text.toString();
+    }
+
+    /** One object for one database; for several, the first DOWN one on top and all of them in {@code databases}. */
+    static String json(List<CanaryReport> reports) {
+        CanaryReport headline = reports.stream().filter(r -> !r.isUp()).findFirst().orElse(reports.get(0));
+        StringBuilder json = new StringBuilder("{");
+        json.append("\"status\":").append(quote(reports.stream().allMatch(CanaryReport::isUp) ? "UP" : "DOWN"));
+        appendFields(json, headline);
+        if (reports.size() > 1) {
+            json.append(",\"databases\":[");
+            json.append(reports.stream().map(r -> {
+                StringBuilder one = new StringBuilder("{\"status\":").append(quote(r.isUp() ? "UP" : "DOWN"));
+                appendFields(one, r);
+                return one.append('}').toString();
+            }).collect(Collectors.joining(",")));
+            json.append(']');
+        }
+        return json.append("}\n").toString();
+    }
+
+    private static void appendFields(StringBuilder json, CanaryReport report) {
+        json.append(",\"state\":").append(quote(report.state().name()));
+        json.append(",\"database\":").append(quote(report.database()));
+        json.append(",\"lock\":").append(quote(report.lock()));
+        json.append(",\"filesystem\":").append(quote(report.filesystem()));
+        json.append(",\"message\":").append(quote(report.message()));
+        json.append(",\"warnings\":[")
+                .append(report.warnings().stream().map(ReportFormat::quote).collect(Collectors.joining(",")))
+                .append(']');
+    }
+
+    static String quote(String text) {
+        StringBuilder quoted = new StringBuilder("\"");
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> quoted.append("\\\"");
+                case '\\' -> quoted.append("\\\\");
+                case '\n' -> quoted.append("\\n");
+                case '\r' -> quoted.append("\\r");
+                case '\t' -> quoted.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        quoted.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        quoted.append(c);
+                    }
+                }
+            }
+        }
+        return quoted.append('"').toString();
+    }
+}
