@@ -1,0 +1,14 @@
+package io.github.sqlitecanary.cdi;
+
+/**
+ * Thrown at start in {@code sqlite.canary.on-failure=fail-startup} mode to fail the deployment;
+ * its message is the canary's guidance.
+ */
+public class PersistenceCanaryException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    public PersistenceCanaryException(String guidance) {
+        super(guidance);
+    }
+}
