@@ -32,7 +32,7 @@ record Readiness(int status, String body) {
                 .anyMatch(check -> name.equals(check.getString("name")));
     }
 
-    /** A value of the canary's check data; Payara sends every value as a string. */
+    /** A value of the canary's check data, as a string (Payara sends every value as one). */
     String data(String key) {
         JsonObject data = canary().orElseThrow(() -> new AssertionError("no " + CHECK + " check in " + body))
                 .getJsonObject("data");
