@@ -82,9 +82,11 @@ class NotesOnPayaraIT {
                 canary(lostVolume.resolve("notes.db"), thirdTmp))) {
             Readiness readiness = server.awaitCanaryVerdict();
             report("ephemeral disk (fresh data, fresh tmp)", readiness);
+            HttpResponse<String> notes = server.get("/notes/api/notes");
             assertAll(
                     () -> assertEquals(503, readiness.status(), readiness::toString),
-                    () -> assertEquals("FIRST_BOOT", readiness.state()));
+                    () -> assertEquals("FIRST_BOOT", readiness.state()),
+                    () -> assertEquals("[]", notes.body(), "the new disk holds no notes"));
         }
     }
 
