@@ -107,7 +107,7 @@ public final class PersistenceCanary {
         }
         List<CanaryReport> reports = new ArrayList<>();
         for (String database : options.databases()) {
-            reports.add(judge(database, List.of(), mayWrite));
+            reports.add(judge(database, mayWrite));
         }
         for (String name : options.dataSources()) {
             reports.add(judgeDataSource(name, mayWrite));
@@ -135,11 +135,11 @@ public final class PersistenceCanary {
             return simple(CanaryState.MISCONFIGURED, name, Guidance.misconfigured(List.of(CanaryOptions.DATASOURCE
                     + "=\"" + name + "\" is not an SQLite DataSource: its connections report " + shown)));
         }
-        return judge(url, List.of(), mayWrite);
+        return judge(url, mayWrite);
     }
 
     /** The state decision for one database, in the order of the state table. */
-    private CanaryReport judge(String configured, List<String> inheritedWarnings, boolean mayWrite) {
+    private CanaryReport judge(String configured, boolean mayWrite) {
         DatabaseLocation location;
         try {
             location = DatabaseLocation.parse(configured, workingDirectory);
@@ -155,7 +155,7 @@ public final class PersistenceCanary {
         }
         Path file = location.file().orElseThrow();
         Path directory = file.getParent();
-        List<String> warnings = new ArrayList<>(inheritedWarnings);
+        List<String> warnings = new ArrayList<>();
         if (location.relative()) {
             warnings.add("the database path " + database + " is relative and was resolved against the server's "
                     + "working directory as " + file + "; configure an absolute path");
