@@ -128,13 +128,18 @@ final class UserDatabase {
         return sha256(text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** A hash of the database file's bytes and of its journal or write-ahead log, where present. */
+    /**
+     * A hash of the database file's bytes and of its journal or write-ahead log. An empty journal or
+     * log holds nothing and counts as absent: SQLite's own connections (a reader in WAL mode, the
+     * last connection closing) create and remove empty ones as they see fit.
+     */
     static String fileBytes(Path file) throws IOException {
         StringBuilder hashes = new StringBuilder();
         for (String suffix : List.of("", "-journal", "-wal")) {
             Path part = file.resolveSibling(file.getFileName() + suffix);
-            hashes.append(suffix).append('=')
-                    .append(Files.exists(part) ? sha256(Files.readAllBytes(part)) : "absent").append(' ');
+            boolean holdsBytes = Files.exists(part) && Files.size(part) > 0;
+            hashes.append(suffix.isEmpty() ? "db" : suffix).append('=')
+                    .append(holdsBytes ? sha256(Files.readAllBytes(part)) : "none").append(' ');
         }
         return hashes.toString();
     }
