@@ -85,6 +85,49 @@ class HostileDatabaseTest {
     }
 
     @Test
+    void namedPipeInPlaceOfTheDatabaseIsUnusableAndNeverOpened() throws Exception {
+        // SQLite would block forever opening a FIFO that nobody writes: it must not be opened at all.
+        ChildJvm.Result mkfifo = ChildJvm.run(List.of("mkfifo", database.toString()), root.resolve("scratch"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.exitCode() == 0,
+                () -> "SKIPPED: mkfifo is not available: " + mkfifo);
+
+        CanaryReport report = check();
+
+        assertEquals(CanaryState.DATABASE_UNUSABLE, report.state(), report::toString);
+        assertTrue(report.message().contains("it is not a regular file"), report::message);
+        assertFalse(Files.exists(locks), "the lock directory was created");
+    }
+
+    @Test
+    void databaseDirectoryThatIsAFileIsUnusable() throws Exception {
+        Files.delete(data);
+        Files.writeString(data, "a file where the volume should be");
+
+        CanaryReport report = check();
+
+        assertEquals(CanaryState.DATABASE_UNUSABLE, report.state(), report::toString);
+        assertTrue(report.message().contains(data + " is not a directory"), report::message);
+        assertEquals("a file where the volume should be", Files.readString(data));
+        assertFalse(Files.exists(locks), "the lock directory was created");
+    }
+
+    @Test
+    void markerTableNameThatIsAUserTableIsUnusableAndTheTableUntouched() throws Exception {
+        UserDatabase.create(database, "delete");
+        String bytes = UserDatabase.fileBytes(database);
+        PersistenceCanary canary = new PersistenceCanary(CanaryOptions.builder().database(database.toString())
+                .lockDirectory(locks).filesystemCheck(false).table("NOTES").build());
+
+        for (CanaryReport report : List.of(canary.check().get(0), canary.status().get(0))) {
+            assertEquals(CanaryState.DATABASE_UNUSABLE, report.state(), report::toString);
+            assertTrue(report.message().contains("already has a table named \"NOTES\" that the canary did not "
+                    + "create; set " + CanaryOptions.TABLE + " to a name of the canary's own"), report::message);
+        }
+        assertEquals(bytes, UserDatabase.fileBytes(database));
+        assertFalse(Files.exists(LockFile.of(locks, database).path(), LinkOption.NOFOLLOW_LINKS), "a lock was left");
+    }
+
+    @Test
     void zeroByteFileIsAnEmptyDatabaseAndBootsFirstThenVerifies() throws Exception {
         // An application's pool or JPA often creates the file before the canary runs.
         Files.createFile(database);
