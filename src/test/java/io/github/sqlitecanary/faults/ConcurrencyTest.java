@@ -49,7 +49,7 @@ class ConcurrencyTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"delete", "wal", "missing"})
-    void sixteenThreadsBootingAtOnceAgreeOnOneMarkerAndOneVerdict(String database) throws Exception {
+    void sixteenThreadsBootingAtOnceAgreeOnOneMarkerAndOneVerdictThenOnVerified(String database) throws Exception {
         // given one database (an existing one in either journal mode, or none yet) and one lock directory
         Path file = Files.createDirectories(root.resolve("data")).resolve("app.db");
         if (!database.equals("missing")) {
@@ -60,29 +60,7 @@ class ConcurrencyTest {
                 .lockDirectory(root.resolve("locks")).filesystemCheck(false).build();
 
         // when 16 instances start together
-        int instances = 16;
-        CountDownLatch ready = new CountDownLatch(instances);
-        CountDownLatch go = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(instances);
-        List<CanaryReport> reports = new ArrayList<>();
-        try {
-            List<Future<CanaryReport>> futures = new ArrayList<>();
-            for (int i = 0; i < instances; i++) {
-                futures.add(pool.submit(() -> {
-                    PersistenceCanary canary = new PersistenceCanary(options);
-                    ready.countDown();
-                    go.await();
-                    return canary.check().get(0);
-                }));
-            }
-            assertTrue(ready.await(30, TimeUnit.SECONDS), "the threads did not start");
-            go.countDown();
-            for (Future<CanaryReport> future : futures) {
-                reports.add(future.get(60, TimeUnit.SECONDS));
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        List<CanaryReport> reports = bootTogether(options, 16);
 
         // then one of them wrote the one marker, and all of them are DOWN in an expected state
         assertEquals(1, UserDatabase.markerRows(file));
@@ -96,6 +74,42 @@ class ConcurrencyTest {
         assertTrue(Files.isRegularFile(LockFile.of(options.lockDirectory(), file).path(), LinkOption.NOFOLLOW_LINKS));
         if (userData != null) {
             assertEquals(userData, UserDatabase.fingerprint(file));
+        }
+
+        // and after a redeploy that wipes the lock directory, 16 instances agree that it is verified
+        CrashConsistencyTest.deleteTree(options.lockDirectory());
+        for (CanaryReport report : bootTogether(options, 16)) {
+            assertEquals(CanaryState.VERIFIED, report.state(), report::toString);
+            assertNoInternals(report.message() + report.warnings());
+        }
+        assertEquals(1, UserDatabase.markerRows(file));
+        assertFalse(Files.exists(options.lockDirectory()), "a verified boot created the lock directory");
+    }
+
+    /** Runs {@code check()} in as many threads, released together once all of them are ready. */
+    private static List<CanaryReport> bootTogether(CanaryOptions options, int instances) throws Exception {
+        CountDownLatch ready = new CountDownLatch(instances);
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(instances);
+        try {
+            List<Future<CanaryReport>> futures = new ArrayList<>();
+            for (int i = 0; i < instances; i++) {
+                futures.add(pool.submit(() -> {
+                    PersistenceCanary canary = new PersistenceCanary(options);
+                    ready.countDown();
+                    go.await();
+                    return canary.check().get(0);
+                }));
+            }
+            assertTrue(ready.await(30, TimeUnit.SECONDS), "the threads did not start");
+            go.countDown();
+            List<CanaryReport> reports = new ArrayList<>();
+            for (Future<CanaryReport> future : futures) {
+                reports.add(future.get(60, TimeUnit.SECONDS));
+            }
+            return reports;
+        } finally {
+            pool.shutdownNow();
         }
     }
 
