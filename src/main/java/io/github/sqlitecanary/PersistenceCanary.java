@@ -98,7 +98,9 @@ public final class PersistenceCanary {
     private List<CanaryReport> judgeAll(boolean mayWrite) {
         if (!options.problems().isEmpty()) {
             // An unreadable enabled flag must not turn the canary off, so problems come first.
-            String configured = String.join(",", options.databases());
+            // Shown in the report: without query strings, which may hold keys.
+            String configured = String.join(",",
+                    options.databases().stream().map(DatabaseLocation::withoutQuery).toList());
             return List.of(simple(CanaryState.MISCONFIGURED, configured.isEmpty() ? CanaryReport.NONE : configured,
                     Guidance.misconfigured(options.problems())));
         }
