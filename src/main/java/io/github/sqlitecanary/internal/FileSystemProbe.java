@@ -147,28 +147,29 @@ public final class FileSystemProbe {
         return new Storage(filesystem, Optional.empty(), warnings);
     }
 
-    /** What kind of storage never survives a redeploy, worded for the guidance; empty if it may. */
+    /**
+     * Where a database on storage that never survives a redeploy is, worded for the guidance
+     * ("on the container's writable layer"); empty if the storage may persist.
+     */
     private static Optional<String> ephemeralKind(Mount mount) {
         Matcher emptyDir = EMPTY_DIR.matcher(mount.root());
         if (emptyDir.find()) {
-            return Optional.of("the Kubernetes emptyDir volume \"" + emptyDir.group(1)
-                    + "\", which is deleted with its pod");
+            return Optional.of("on the Kubernetes emptyDir volume \"" + emptyDir.group(1) + "\"");
         }
         Matcher filled = KUBELET_FILLED.matcher(mount.root());
         if (filled.find()) {
-            return Optional.of("the Kubernetes " + kubeletVolumeKind(filled.group(1)) + " volume \""
-                    + filled.group(2) + "\", which the kubelet fills and replaces; it is no place for application data");
+            return Optional.of("on the Kubernetes " + kubeletVolumeKind(filled.group(1)) + " volume \""
+                    + filled.group(2) + "\"");
         }
         if (CONTAINER_LAYERS.contains(mount.type())) {
-            return Optional.of(mount.mountPoint().equals("/") ? "the container's writable layer"
-                    : "an overlay mount, whose writable layer is discarded with its container");
+            return Optional.of(mount.mountPoint().equals("/") ? "on the container's writable layer"
+                    : "on an overlay file system");
         }
         if (BTRFS_CONTAINER_LAYER.matcher(mount.root()).find()) {
-            return Optional.of("the container's writable layer (a btrfs subvolume of the container runtime)");
+            return Optional.of("on the container's writable layer, a btrfs subvolume of the container runtime");
         }
         if (MEMORY.contains(mount.type())) {
-            return Optional.of("memory, which is empty after every restart (a Kubernetes emptyDir with medium: "
-                    + "Memory is " + mount.type() + " too)");
+            return Optional.of("in memory");
         }
         return Optional.empty();
     }

@@ -112,8 +112,8 @@ public final class Guidance {
 
     // Storage: what holds the database (FileSystemProbe). Verdicts first, then warnings.
 
-    public static String ephemeralFilesystem(Path database, Path directory, String filesystem, String what) {
-        return "The database " + database + " is on " + what + " (" + filesystem + "), which does not survive a "
+    public static String ephemeralFilesystem(Path database, Path directory, String filesystem, String where) {
+        return "The database " + database + " is " + where + " (" + filesystem + "), which does not survive a "
                 + "redeploy: every deploy would start over with an empty database and lose all data written since. "
                 + "Mount a persistent volume at " + directory + " (a Docker named volume, a Kubernetes "
                 + "PersistentVolumeClaim, your platform's volume) and deploy again. The canary read and wrote "

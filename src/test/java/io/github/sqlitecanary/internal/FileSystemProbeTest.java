@@ -72,7 +72,8 @@ class FileSystemProbeTest {
             // then
             assertEquals("btrfs on /", storage.filesystem(), sample);
             assertEquals(CanaryState.EPHEMERAL_FILESYSTEM, verdict(storage).state(), sample);
-            assertContains("btrfs subvolume of the container runtime", verdict(storage).message());
+            assertContains("on the container's writable layer, a btrfs subvolume of the container runtime (btrfs on /)",
+                    verdict(storage).message());
         }
     }
 
@@ -84,8 +85,8 @@ class FileSystemProbeTest {
         // then: the disk is persistent, the emptyDir on it is not
         assertEquals("xfs on /etc/cockroach-env", storage.filesystem());
         assertEquals(CanaryState.EPHEMERAL_FILESYSTEM, verdict(storage).state());
-        assertContains("the Kubernetes emptyDir volume \"cockroach-env\", which is deleted with its pod",
-                verdict(storage).message());
+        assertContains("/etc/cockroach-env/app.db is on the Kubernetes emptyDir volume \"cockroach-env\" "
+                + "(xfs on /etc/cockroach-env), which does not survive a redeploy", verdict(storage).message());
         assertContains("Mount a persistent volume at /etc/cockroach-env", verdict(storage).message());
     }
 
@@ -103,7 +104,7 @@ class FileSystemProbeTest {
 
         assertEquals("tmpfs on /cockroach/cockroach-certs", storage.filesystem());
         assertEquals(CanaryState.EPHEMERAL_FILESYSTEM, verdict(storage).state());
-        assertContains("memory", verdict(storage).message());
+        assertContains("is in memory (tmpfs on /cockroach/cockroach-certs)", verdict(storage).message());
     }
 
     @Test
@@ -293,6 +294,41 @@ class FileSystemProbeTest {
 
         assertTrue(storage.warnings().stream().noneMatch(w -> w.contains("lock directory")),
                 storage.warnings()::toString);
+    }
+
+    @Test
+    void aSymbolicallyLinkedDirectoryIsJudgedWhereItLeads(@TempDir Path directory) throws IOException {
+        // given (synthetic table) a volume mounted on <tmp>/volume over an overlay root, and the
+        // application's data directory a symbolic link to it
+        Path volume = Files.createDirectories(directory.resolve("volume")).toRealPath();
+        Path link = Files.createSymbolicLink(Files.createDirectories(directory.resolve("app")).resolve("data"), volume);
+        Path mountInfo = Files.writeString(directory.resolve("mountinfo"),
+                "1 0 0:30 / / rw,relatime - overlay overlay rw\n"
+                + "2 1 8:17 / " + volume + " rw,relatime - ext4 /dev/sdb1 rw\n");
+        FileSystemProbe.LocalFiles linksResolvedNoJdkType = new FileSystemProbe.LocalFiles() {
+            @Override
+            public Path realPath(Path path) {
+                return FileSystemProbe.LocalFiles.THIS_MACHINE.realPath(path);
+            }
+
+            @Override
+            public boolean isDirectory(Path path) {
+                return Files.isDirectory(path);
+            }
+
+            @Override
+            public Optional<String> fileStoreType(Path path) {
+                return Optional.empty(); // the table is synthetic: the JDK would name this machine's disk
+            }
+        };
+
+        // when
+        Storage storage = new FileSystemProbe(mountInfo, linksResolvedNoJdkType)
+                .examine(link.resolve("app.db"), Path.of("/tmp/locks"));
+
+        // then the volume, not the overlay the link sits on
+        assertEquals("ext4 on " + volume, storage.filesystem());
+        assertMayPersist(storage);
     }
 
     // Judging nothing
