@@ -14,7 +14,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -45,24 +44,27 @@ class StorageOnRealMountsTest {
 
     /** The type of the disk that holds this build, which plays the persistent volume. */
     private static String diskType;
+    /** Why these tests cannot run here, or null if they can; probed once for the class. */
+    private static String unavailable;
 
     private MountNamespace namespace;
 
     @BeforeAll
-    static void mountsCanBeMadeHere() throws Exception {
-        Optional<String> why = MountNamespace.whyUnavailable(probeDirectory);
-        if (why.isPresent()) {
-            Assumptions.abort("real-mount tests skipped: " + why.get());
-        }
+    static void probeWhetherMountsCanBeMadeHere() throws Exception {
+        unavailable = MountNamespace.whyUnavailable(probeDirectory).orElse(null);
         diskType = Files.getFileStore(probeDirectory).type();
-        if (EPHEMERAL_TYPES.contains(diskType)) {
-            Assumptions.abort("real-mount tests skipped: the build directory " + probeDirectory + " is on "
-                    + diskType + ", which cannot play a persistent volume; build on a disk");
+        if (unavailable == null && EPHEMERAL_TYPES.contains(diskType)) {
+            unavailable = "the build directory " + probeDirectory + " is on " + diskType
+                    + ", which cannot play a persistent volume; build on a disk";
         }
     }
 
     @BeforeEach
     void namespace() {
+        // Aborted per test, not for the class: Surefire reports a class-level abort as zero tests, silently.
+        if (unavailable != null) {
+            Assumptions.abort("real-mount test skipped: " + unavailable);
+        }
         namespace = new MountNamespace(base);
     }
 
