@@ -186,11 +186,17 @@ public final class FileSystemProbe {
     }
 
     /**
-     * The lock must vanish with a redeploy; on the database's own file system it survives whatever
-     * the database survives. A lock directory on ephemeral storage is wiped however devices compare
-     * (a disk-backed emptyDir shares the node's disk with a hostPath database).
+     * The lock must vanish with a redeploy; on the database's own volume it survives whatever the
+     * database survives. Judged only for a database on a mounted volume: a machine's root file
+     * system may be replaced whole by a redeploy (database and lock together, which the marker
+     * catches) or kept whole, and the canary cannot tell which. A lock directory on ephemeral
+     * storage is wiped however devices compare (a disk-backed emptyDir shares the node's disk with
+     * a hostPath database).
      */
     private Optional<String> lockOnSameFilesystem(MountInfo table, Mount databaseMount, Path lockDirectory) {
+        if (databaseMount.mountPoint().equals("/")) {
+            return Optional.empty();
+        }
         Path lock = files.realPath(lockDirectory.toAbsolutePath());
         Optional<Mount> lockMount = table.nearestMount(lock);
         if (lockMount.isEmpty() || ephemeralKind(lockMount.get()).isPresent()
