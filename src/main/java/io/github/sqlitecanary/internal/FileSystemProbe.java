@@ -93,9 +93,7 @@ public final class FileSystemProbe {
             return new Storage("unknown", Optional.empty(), List.of(e.getMessage()));
         } catch (RuntimeException e) {
             // The probe must never stop the canary; the redeploy test still proves persistence.
-            return new Storage("unknown", Optional.empty(),
-                    List.of("the database's file system could not be judged (" + e + "); the redeploy test still "
-                            + "proves persistence"));
+            return new Storage("unknown", Optional.empty(), List.of(Guidance.storageNotJudged(database, e.toString())));
         }
     }
 

@@ -174,6 +174,11 @@ public final class Guidance {
                 + "system was not judged; the redeploy test still proves persistence";
     }
 
+    public static String storageNotJudged(Path database, String problem) {
+        return "the file system of the database " + database + " could not be judged (" + problem + "); the "
+                + "redeploy test still proves persistence";
+    }
+
     public static String mountNotFound(Path directory) {
         return "no mount in /proc/self/mountinfo holds the database directory " + directory + ", so its file "
                 + "system was not judged; the redeploy test still proves persistence";
