@@ -174,9 +174,14 @@ public final class PersistenceCanary {
 
         Storage storage = fileSystemProbe.examine(file, options.lockDirectory());
         report = report.withStorage(storage);
-        if (options.filesystemCheck() && storage.neverPersists().isPresent()) {
+        if (storage.neverPersists().isPresent()) {
             Storage.Finding finding = storage.neverPersists().get();
-            return report.of(finding.state(), finding.message());
+            if (options.filesystemCheck()) {
+                return report.of(finding.state(), finding.message());
+            }
+            // Switched off, the judgement still informs: the redeploy test decides instead.
+            report.warnings.add(finding.state() + " not judged (" + CanaryOptions.FILESYSTEM_CHECK + "=false): "
+                    + finding.message());
         }
 
         Optional<String> fileProblem = fileProblem(file);

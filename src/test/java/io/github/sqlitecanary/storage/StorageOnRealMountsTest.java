@@ -91,6 +91,23 @@ class StorageOnRealMountsTest {
     }
 
     @Test
+    void switchedOffFilesystemCheckReachesFirstBootOnTmpfsAndKeepsTheFindingAsAWarning() throws Exception {
+        // given a tmpfs at the database's directory, and the judgement switched off
+        Path directory = base.resolve("t");
+        List<String> args = new java.util.ArrayList<>(check(directory.resolve("app.db"), base.resolve("locks")));
+        args.add("--no-filesystem-check");
+
+        // when
+        Run run = namespace.run("mkdir -p \"$BASE/t\"; mount -t tmpfs canary-test \"$BASE/t\"", args, "true");
+
+        // then the redeploy test decides, and the finding is still reported
+        assertEquals("FIRST_BOOT", run.state(), run::toString);
+        assertEquals("tmpfs on " + directory, run.filesystem());
+        assertEquals(1, run.warnings().size(), run::toString);
+        assertContains("EPHEMERAL_FILESYSTEM not judged (sqlite.canary.filesystem-check=false)", run.warnings().get(0));
+    }
+
+    @Test
     void containerLayerIsEphemeralFilesystemAndTheImagesDatabaseIsUntouched() throws Exception {
         // given a container whose image ships a database, and no volume
         Path imageDatabase = createDatabase(base.resolve("image/app/data/app.db"));
