@@ -349,7 +349,7 @@ public final class PersistenceCanary {
                     + "\" into it on the first boot";
         }
         if (text.contains("SQLITE_FULL") || text.contains("disk is full")) {
-            return "the disk is full";
+            return "the disk is full (free space on the volume that holds it)";
         }
         if (text.contains("SQLITE_CANTOPEN") || text.contains("unable to open")) {
             return "SQLite cannot open it or create its journal beside it (check the permissions of the file "
