@@ -98,7 +98,9 @@ public final class PersistenceCanary {
     private List<CanaryReport> judgeAll(boolean mayWrite) {
         if (!options.problems().isEmpty()) {
             // An unreadable enabled flag must not turn the canary off, so problems come first.
-            String configured = String.join(",", options.databases());
+            // Shown in the report: without query strings, which may hold keys.
+            String configured = String.join(",",
+                    options.databases().stream().map(DatabaseLocation::withoutQuery).toList());
             return List.of(simple(CanaryState.MISCONFIGURED, configured.isEmpty() ? CanaryReport.NONE : configured,
                     Guidance.misconfigured(options.problems())));
         }
@@ -107,7 +109,7 @@ public final class PersistenceCanary {
         }
         List<CanaryReport> reports = new ArrayList<>();
         for (String database : options.databases()) {
-            reports.add(judge(database, List.of(), mayWrite));
+            reports.add(judge(database, mayWrite));
         }
         for (String name : options.dataSources()) {
             reports.add(judgeDataSource(name, mayWrite));
@@ -135,11 +137,11 @@ public final class PersistenceCanary {
             return simple(CanaryState.MISCONFIGURED, name, Guidance.misconfigured(List.of(CanaryOptions.DATASOURCE
                     + "=\"" + name + "\" is not an SQLite DataSource: its connections report " + shown)));
         }
-        return judge(url, List.of(), mayWrite);
+        return judge(url, mayWrite);
     }
 
     /** The state decision for one database, in the order of the state table. */
-    private CanaryReport judge(String configured, List<String> inheritedWarnings, boolean mayWrite) {
+    private CanaryReport judge(String configured, boolean mayWrite) {
         DatabaseLocation location;
         try {
             location = DatabaseLocation.parse(configured, workingDirectory);
@@ -155,7 +157,7 @@ public final class PersistenceCanary {
         }
         Path file = location.file().orElseThrow();
         Path directory = file.getParent();
-        List<String> warnings = new ArrayList<>(inheritedWarnings);
+        List<String> warnings = new ArrayList<>();
         if (location.relative()) {
             warnings.add("the database path " + database + " is relative and was resolved against the server's "
                     + "working directory as " + file + "; configure an absolute path");
@@ -172,9 +174,14 @@ public final class PersistenceCanary {
 
         Storage storage = fileSystemProbe.examine(file, options.lockDirectory());
         report = report.withStorage(storage);
-        if (options.filesystemCheck() && storage.neverPersists().isPresent()) {
+        if (storage.neverPersists().isPresent()) {
             Storage.Finding finding = storage.neverPersists().get();
-            return report.of(finding.state(), finding.message());
+            if (options.filesystemCheck()) {
+                return report.of(finding.state(), finding.message());
+            }
+            // Switched off, the judgement still informs: the redeploy test decides instead.
+            report.warnings.add(finding.state() + " not judged (" + CanaryOptions.FILESYSTEM_CHECK + "=false): "
+                    + finding.message());
         }
 
         Optional<String> fileProblem = fileProblem(file);
@@ -342,7 +349,7 @@ public final class PersistenceCanary {
                     + "\" into it on the first boot";
         }
         if (text.contains("SQLITE_FULL") || text.contains("disk is full")) {
-            return "the disk is full";
+            return "the disk is full (free space on the volume that holds it)";
         }
         if (text.contains("SQLITE_CANTOPEN") || text.contains("unable to open")) {
             return "SQLite cannot open it or create its journal beside it (check the permissions of the file "

@@ -1,0 +1,496 @@
+package io.github.sqlitecanary;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.sqlitecanary.internal.FileSystemProbe;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.sqlite.SQLiteDataSource;
+
+/** The state table of SPEC.md, one real SQLite file and one real lock directory per test. */
+class PersistenceCanaryTest {
+
+    @TempDir
+    Path volume;
+
+    @TempDir
+    Path tmp;
+
+    Path database() {
+        return volume.resolve("app.db");
+    }
+
+    Path lockDir() {
+        return tmp.resolve("canary");
+    }
+
+    CanaryOptions.Builder options() {
+        return CanaryOptions.builder().database(database().toString()).lockDirectory(lockDir());
+    }
+
+    static CanaryReport only(List<CanaryReport> reports) {
+        assertEquals(1, reports.size(), () -> "one report expected: " + reports);
+        return reports.get(0);
+    }
+
+    CanaryReport check() {
+        return check(options().build());
+    }
+
+    static CanaryReport check(CanaryOptions options) {
+        return only(new PersistenceCanary(options).check());
+    }
+
+    void wipeLockDirectory() throws IOException {
+        try (Stream<Path> files = Files.walk(lockDir())) {
+            files.sorted((a, b) -> b.compareTo(a)).forEach(path -> path.toFile().delete());
+        }
+        assertFalse(Files.exists(lockDir()));
+    }
+
+    @Nested
+    class TheTwoDeployStory {
+
+        @Test
+        void firstBootIsDownAndWritesLockAndMarker() throws Exception {
+            CanaryReport report = check();
+
+            assertEquals(CanaryState.FIRST_BOOT, report.state());
+            assertFalse(report.isUp());
+            assertTrue(Files.exists(Path.of(report.lock())), "lock written");
+            assertTrue(Path.of(report.lock()).startsWith(lockDir()), "lock inside the lock directory");
+            assertEquals(1, SqliteFiles.markerRows(database()));
+            assertTrue(report.message().contains("redeploy"), report.message());
+            assertTrue(report.message().contains(report.lock()), report.message());
+        }
+
+        @Test
+        void restartWithTheLockStillThereIsAwaitingRedeployAndNamesTheLockToDelete() throws Exception {
+            check();
+            byte[] before = Files.readAllBytes(database());
+
+            CanaryReport report = check();
+
+            assertEquals(CanaryState.AWAITING_REDEPLOY, report.state());
+            assertFalse(report.isUp());
+            assertTrue(report.message().contains("deleting " + report.lock() + " is safe"), report.message());
+            assertArrayEquals(before, Files.readAllBytes(database()), "a restart writes nothing");
+        }
+
+        @Test
+        void redeployThatWipedTheLockIsVerifiedAndRecordsIt() throws Exception {
+            check();
+            wipeLockDirectory();
+
+            CanaryReport report = check();
+
+            assertEquals(CanaryState.VERIFIED, report.state());
+            assertTrue(report.isUp());
+            assertEquals(List.of("1"), SqliteFiles.rows(database(),
+                    "SELECT count(*) FROM persistence_canary WHERE verified_at IS NOT NULL"));
+            assertFalse(Files.exists(lockDir()), "the verified path creates no lock directory");
+        }
+
+        @Test
+        void verifiedDatabaseStaysVerifiedAndIsNeverWrittenAgainEvenWithALockPresent() throws Exception {
+            check();
+            wipeLockDirectory();
+            check();
+            // A stray lock (say, copied from elsewhere) does not matter once persistence was proven.
+            Files.createDirectories(lockDir());
+            Files.writeString(Path.of(check().lock()), "stray");
+            byte[] before = Files.readAllBytes(database());
+            long modified = Files.getLastModifiedTime(database()).toMillis();
+
+            CanaryReport report = check();
+
+            assertEquals(CanaryState.VERIFIED, report.state());
+            assertArrayEquals(before, Files.readAllBytes(database()));
+            assertEquals(modified, Files.getLastModifiedTime(database()).toMillis());
+        }
+
+        @Test
+        void lostDatabaseWithTheLockKeptIsDatabaseNotKeptThenVerifiedAfterARealRedeploy() throws Exception {
+            check();
+            Files.delete(database());
+
+            CanaryReport lost = check();
+
+            assertEquals(CanaryState.DATABASE_NOT_KEPT, lost.state());
+            assertFalse(lost.isUp());
+            assertEquals(1, SqliteFiles.markerRows(database()), "marker written again");
+            assertTrue(Files.exists(Path.of(lost.lock())), "lock kept");
+            assertEquals(CanaryState.AWAITING_REDEPLOY, check().state());
+            wipeLockDirectory();
+            assertEquals(CanaryState.VERIFIED, check().state());
+        }
+
+        @Test
+        void replacedDatabaseOnAnEphemeralDiskStartsOverAtFirstBoot() throws Exception {
+            check();
+            wipeLockDirectory();
+            Files.delete(database());
+
+            assertEquals(CanaryState.FIRST_BOOT, check().state());
+        }
+
+        @Test
+        void userTablesAndPersistentSettingsAreUntouchedAcrossTheWholeStory() throws Exception {
+            SqliteFiles.execute(database(),
+                    "PRAGMA journal_mode = WAL",
+                    "PRAGMA user_version = 7",
+                    "PRAGMA application_id = 4242",
+                    "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)",
+                    "INSERT INTO notes (text) VALUES ('keep me'), ('and me')");
+            String settings = "SELECT * FROM pragma_journal_mode, pragma_user_version, pragma_application_id, "
+                    + "pragma_page_size";
+            List<String> settingsBefore = SqliteFiles.rows(database(), settings);
+            List<String> notesBefore = SqliteFiles.rows(database(), "SELECT * FROM notes ORDER BY id");
+
+            check();
+            check();
+            wipeLockDirectory();
+            check();
+
+            assertEquals(notesBefore, SqliteFiles.rows(database(), "SELECT * FROM notes ORDER BY id"));
+            assertEquals(settingsBefore, SqliteFiles.rows(database(), settings));
+            assertEquals(List.of("notes", "persistence_canary"),
+                    SqliteFiles.rows(database(), "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"));
+        }
+    }
+
+    @Nested
+    class DeployIdentifier {
+
+        @Test
+        void lockGoneButSameDeployIsARestartNotARedeploy() throws Exception {
+            check(options().deployId("image-1").build());
+            wipeLockDirectory();
+
+            CanaryReport report = check(options().deployId("image-1").build());
+
+            assertEquals(CanaryState.AWAITING_REDEPLOY, report.state());
+            assertTrue(report.message().contains("a restart, not a redeploy"), report.message());
+        }
+
+        @Test
+        void newDeployThatStillFindsTheLockSaysTheTemporaryDirectorySurvived() throws Exception {
+            check(options().deployId("image-1").build());
+
+            CanaryReport report = check(options().deployId("image-2").build());
+
+            assertEquals(CanaryState.AWAITING_REDEPLOY, report.state());
+            assertTrue(report.message().contains("survived it too"), report.message());
+            assertTrue(report.message().contains(CanaryOptions.LOCK_DIR), report.message());
+        }
+
+        @Test
+        void newDeployWithTheLockGoneIsVerified() throws Exception {
+            check(options().deployId("image-1").build());
+            wipeLockDirectory();
+
+            assertEquals(CanaryState.VERIFIED, check(options().deployId("image-2").build()).state());
+            assertEquals(List.of("image-1|image-2"), SqliteFiles.rows(database(),
+                    "SELECT first_boot_deploy_id, verified_deploy_id FROM persistence_canary"));
+        }
+    }
+
+    @Nested
+    class StatusReadsOnly {
+
+        @Test
+        void statusOfANewDatabaseIsFirstBootAndCreatesNeitherDatabaseNorLock() {
+            CanaryReport report = only(new PersistenceCanary(options().build()).status());
+
+            assertEquals(CanaryState.FIRST_BOOT, report.state());
+            assertTrue(report.message().contains("nothing was written"), report.message());
+            assertFalse(Files.exists(database()));
+            assertFalse(Files.exists(lockDir()));
+        }
+
+        @Test
+        void statusAfterARedeployIsVerifiedWithoutRecordingIt() throws Exception {
+            check();
+            wipeLockDirectory();
+            byte[] before = Files.readAllBytes(database());
+
+            CanaryReport report = only(new PersistenceCanary(options().build()).status());
+
+            assertEquals(CanaryState.VERIFIED, report.state());
+            assertArrayEquals(before, Files.readAllBytes(database()));
+        }
+    }
+
+    @Nested
+    class FailSafeEdges {
+
+        @Test
+        void disabledCanaryReadsAndWritesNothing() {
+            CanaryReport report = check(options().enabled(false).build());
+
+            assertEquals(CanaryState.DISABLED, report.state());
+            assertTrue(report.isUp());
+            assertFalse(Files.exists(database()));
+            assertFalse(Files.exists(lockDir()));
+        }
+
+        @Test
+        void noDatabaseConfiguredIsMisconfigured() {
+            CanaryReport report = check(CanaryOptions.builder().lockDirectory(lockDir()).build());
+
+            assertEquals(CanaryState.MISCONFIGURED, report.state());
+            assertTrue(report.message().contains(CanaryOptions.DATABASE), report.message());
+        }
+
+        @Test
+        void unreadableEnabledFlagIsMisconfiguredRatherThanOff() {
+            CanaryReport report = check(options().set(CanaryOptions.ENABLED, "maybe").build());
+
+            assertEquals(CanaryState.MISCONFIGURED, report.state());
+            assertTrue(report.message().contains("sqlite.canary.enabled=\"maybe\" must be true or false"),
+                    report.message());
+            assertFalse(Files.exists(database()));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {":memory:", "jdbc:sqlite::memory:", "jdbc:sqlite:", "jdbc:sqlite:file::memory:?cache=shared",
+            "jdbc:sqlite:file:app?mode=memory&cache=shared", "jdbc:sqlite::resource:db/app.db"})
+        void inMemoryOrTemporaryDatabaseIsEphemeralDatabase(String database) {
+            CanaryReport report = check(CanaryOptions.builder().database(database).lockDirectory(lockDir()).build());
+
+            assertEquals(CanaryState.EPHEMERAL_DATABASE, report.state());
+            assertFalse(Files.exists(lockDir()));
+        }
+
+        @Test
+        void missingDirectoryIsVolumeMissingAndIsNeverCreated() {
+            Path database = volume.resolve("not-mounted/app.db");
+
+            CanaryReport report = check(CanaryOptions.builder().database(database.toString())
+                    .lockDirectory(lockDir()).build());
+
+            assertEquals(CanaryState.VOLUME_MISSING, report.state());
+            assertTrue(report.message().contains(database.getParent().toString()), report.message());
+            assertFalse(Files.exists(database.getParent()));
+            assertFalse(Files.exists(lockDir()));
+        }
+
+        @Test
+        void directoryInPlaceOfTheDatabaseIsDatabaseUnusable() throws Exception {
+            Files.createDirectory(database());
+
+            CanaryReport report = check();
+
+            assertEquals(CanaryState.DATABASE_UNUSABLE, report.state());
+            assertTrue(report.message().contains("is a directory"), report.message());
+            assertFalse(Files.exists(lockDir()));
+        }
+
+        @Test
+        void fileThatIsNotSqliteIsDatabaseUnusableAndUnchanged() throws Exception {
+            byte[] notSqlite = "name,amount\nalice,3\n".repeat(100).getBytes();
+            Files.write(database(), notSqlite);
+
+            CanaryReport report = check();
+
+            assertEquals(CanaryState.DATABASE_UNUSABLE, report.state());
+            assertTrue(report.message().contains("not an SQLite database"), report.message());
+            assertArrayEquals(notSqlite, Files.readAllBytes(database()));
+            assertFalse(Files.exists(lockDir()));
+        }
+
+        @Test
+        void userTableWithTheMarkerTablesNameIsNeverTouched() throws Exception {
+            SqliteFiles.execute(database(), "CREATE TABLE persistence_canary (name TEXT)",
+                    "INSERT INTO persistence_canary VALUES ('mine')");
+
+            CanaryReport report = check();
+
+            assertEquals(CanaryState.DATABASE_UNUSABLE, report.state());
+            assertTrue(report.message().contains(CanaryOptions.TABLE), report.message());
+            assertEquals(List.of("mine"), SqliteFiles.rows(database(), "SELECT * FROM persistence_canary"));
+            assertFalse(Files.exists(lockDir()));
+        }
+
+        @Test
+        void databaseLockedPastTheBusyTimeoutIsDatabaseUnusable() throws Exception {
+            SqliteFiles.execute(database(), "CREATE TABLE notes (text TEXT)");
+            try (Connection holder = SqliteFiles.open(database()); Statement statement = holder.createStatement()) {
+                statement.execute("BEGIN EXCLUSIVE");
+                statement.execute("INSERT INTO notes VALUES ('in flight')");
+
+                CanaryReport report = check(options().busyTimeoutMillis(200).build());
+
+                assertEquals(CanaryState.DATABASE_UNUSABLE, report.state());
+                assertTrue(report.message().contains(CanaryOptions.BUSY_TIMEOUT + "=200 ms"), report.message());
+                statement.execute("COMMIT");
+            }
+            assertEquals(List.of("in flight"), SqliteFiles.rows(database(), "SELECT * FROM notes"));
+            assertEquals(0, SqliteFiles.markerRows(database()));
+        }
+
+        @Test
+        void lockDirectoryThatIsAFileIsLockUnusableAndNoMarkerIsWrittenWithoutALock() throws Exception {
+            Files.writeString(lockDir(), "not a directory");
+
+            CanaryReport report = check();
+
+            assertEquals(CanaryState.LOCK_UNUSABLE, report.state());
+            assertTrue(report.message().contains("is not a directory"), report.message());
+            assertEquals(0, SqliteFiles.markerRows(database()), "no marker without a lock");
+        }
+
+        @Test
+        void lockDirectoryThatIsASymbolicLinkIsLockUnusable() throws Exception {
+            Path real = Files.createDirectory(tmp.resolve("real"));
+            Files.createSymbolicLink(lockDir(), real);
+
+            CanaryReport report = check();
+
+            assertEquals(CanaryState.LOCK_UNUSABLE, report.state());
+            assertTrue(report.message().contains("symbolic link"), report.message());
+            try (Stream<Path> inside = Files.list(real)) {
+                assertEquals(0, inside.count(), "nothing written through the link");
+            }
+        }
+
+        @Test
+        void lockDirectoryIsCreatedForTheOwnerOnlyAndLockFileReadableByTheOwnerOnly() throws Exception {
+            CanaryReport report = check();
+
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(lockDir())));
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(Path.of(report.lock()))));
+        }
+    }
+
+    @Nested
+    class RunTime {
+
+        @Test
+        void verifiedDatabaseDeletedUnderTheApplicationIsDatabaseVanished() throws Exception {
+            check();
+            wipeLockDirectory();
+            CanaryReport verified = check();
+            assertSame(verified, PersistenceCanary.recheck(verified), "unchanged while the file is there");
+
+            Files.delete(database());
+            CanaryReport report = PersistenceCanary.recheck(verified);
+
+            assertEquals(CanaryState.DATABASE_VANISHED, report.state());
+            assertTrue(report.message().contains("was deleted"), report.message());
+        }
+
+        @Test
+        void verifiedDatabaseReplacedByAnotherFileIsDatabaseVanished() throws Exception {
+            check();
+            wipeLockDirectory();
+            CanaryReport verified = check();
+            Path copy = volume.resolve("copy.db");
+            Files.copy(database(), copy);
+
+            Files.move(copy, database(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            CanaryReport report = PersistenceCanary.recheck(verified);
+
+            assertEquals(CanaryState.DATABASE_VANISHED, report.state());
+            assertTrue(report.message().contains("was replaced"), report.message());
+        }
+    }
+
+    @Nested
+    class SeveralDatabases {
+
+        @Test
+        void eachDatabaseIsJudgedOnItsOwnWithItsOwnLock() throws Exception {
+            Path second = Files.createDirectory(volume.resolve("other")).resolve("app.db");
+            check(); // only the first database has seen a boot so far
+            CanaryOptions both = options().database(second.toString()).build();
+
+            List<CanaryReport> reports = new PersistenceCanary(both).check();
+
+            assertEquals(List.of(CanaryState.AWAITING_REDEPLOY, CanaryState.FIRST_BOOT),
+                    reports.stream().map(CanaryReport::state).toList());
+            assertFalse(reports.get(0).lock().equals(reports.get(1).lock()), "same file name, separate locks");
+        }
+    }
+
+    @Nested
+    class UrlsAndDataSources {
+
+        @Test
+        void queryStringOfAJdbcUrlNeverAppearsInTheReport() {
+            String url = "jdbc:sqlite:" + database() + "?password=hunter2&journal_mode=WAL";
+
+            CanaryReport report = check(CanaryOptions.builder().database(url).lockDirectory(lockDir()).build());
+
+            assertEquals(CanaryState.FIRST_BOOT, report.state());
+            assertEquals("jdbc:sqlite:" + database() + "?…", report.database());
+            assertFalse(report.toString().contains("hunter2"), report.toString());
+            assertFalse(report.message().contains("hunter2"), report.message());
+        }
+
+        @Test
+        void relativePathIsResolvedAgainstTheWorkingDirectoryWithAWarning() {
+            CanaryOptions options = CanaryOptions.builder().database("app.db").lockDirectory(lockDir()).build();
+
+            CanaryReport report = only(new PersistenceCanary(options, FileSystemProbe.ofThisMachine(),
+                    name -> null, volume).check());
+
+            assertEquals(CanaryState.FIRST_BOOT, report.state());
+            assertTrue(Files.exists(database()));
+            assertTrue(report.warnings().stream().anyMatch(w -> w.contains("relative")), report.warnings()::toString);
+        }
+
+        @Test
+        void dataSourceIsJudgedByTheDatabaseItsUrlNames() throws Exception {
+            SQLiteDataSource dataSource = new SQLiteDataSource();
+            dataSource.setUrl("jdbc:sqlite:" + database());
+            Map<String, DataSource> jndi = Map.of("java:comp/env/jdbc/notes", dataSource);
+            CanaryOptions options = CanaryOptions.builder().set(CanaryOptions.DATASOURCE, "java:comp/env/jdbc/notes")
+                    .lockDirectory(lockDir()).build();
+
+            CanaryReport report = only(new PersistenceCanary(options, FileSystemProbe.ofThisMachine(),
+                    name -> {
+                        DataSource found = jndi.get(name);
+                        if (found == null) {
+                            throw new IllegalArgumentException("Name [" + name + "] is not bound in this Context");
+                        }
+                        return found;
+                    }, volume).check());
+
+            assertEquals(CanaryState.FIRST_BOOT, report.state());
+            assertEquals(database().toString(), report.database().replace("jdbc:sqlite:", ""));
+            assertEquals(1, SqliteFiles.markerRows(database()));
+        }
+
+        @Test
+        void unknownDataSourceIsMisconfigured() {
+            CanaryOptions options = CanaryOptions.builder().set(CanaryOptions.DATASOURCE, "jdbc/missing")
+                    .lockDirectory(lockDir()).build();
+
+            CanaryReport report = only(new PersistenceCanary(options).check());
+
+            assertEquals(CanaryState.MISCONFIGURED, report.state());
+            assertTrue(report.message().contains("jdbc/missing"), report.message());
+            assertNotNull(report.database());
+        }
+    }
+}

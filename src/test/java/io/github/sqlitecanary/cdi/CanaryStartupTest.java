@@ -1,0 +1,204 @@
+package io.github.sqlitecanary.cdi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.smallrye.config.inject.ConfigExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
+import org.jboss.weld.environment.se.WeldContainer;
+import org.jboss.weld.junit5.WeldInitiator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The startup bean in a real CDI container with a real MicroProfile Config. */
+class CanaryStartupTest {
+
+    @TempDir
+    Path volume;
+
+    @TempDir
+    Path tmp;
+
+    final List<LogRecord> logged = new ArrayList<>();
+    final Logger canaryLogger = Logger.getLogger("io.github.sqlitecanary");
+    final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            logged.add(record);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeEach
+    void captureLog() {
+        canaryLogger.addHandler(capture);
+    }
+
+    @AfterEach
+    void releaseLog() {
+        canaryLogger.removeHandler(capture);
+    }
+
+    Path database() {
+        return volume.resolve("app.db");
+    }
+
+    void boot(SmallRyeConfigBuilder configBuilder, Consumer<CanaryStartup> whileRunning) {
+        SmallRyeConfig config = configBuilder.addDefaultInterceptors().build();
+        ClassLoader classLoader = Thread.currentThread().getContextClassLoader();
+        ConfigProviderResolver.instance().registerConfig(config, classLoader);
+        try (WeldContainer container = WeldInitiator.createWeld().addBeanClasses(CanaryStartup.class)
+                .addExtensions(new ConfigExtension()).initialize()) {
+            whileRunning.accept(container.select(CanaryStartup.class).get());
+        } finally {
+            ConfigProviderResolver.instance().releaseConfig(config);
+        }
+    }
+
+    SmallRyeConfigBuilder properties(Map<String, String> properties) {
+        return new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(properties, "microprofile-config.properties", 100));
+    }
+
+    @Test
+    void failStartupModeFailsTheBootWithTheGuidance() {
+        SmallRyeConfigBuilder config = properties(Map.of(
+                "sqlite.canary.database", database().toString(),
+                "sqlite.canary.lock-dir", tmp.resolve("canary").toString(),
+                "sqlite.canary.on-failure", "fail-startup"));
+
+        RuntimeException failure = assertThrows(RuntimeException.class, () -> boot(config, startup -> { }));
+
+        Throwable cause = failure;
+        while (!(cause instanceof PersistenceCanaryException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        assertTrue(cause instanceof PersistenceCanaryException, () -> "guidance exception expected: " + failure);
+        assertTrue(cause.getMessage().contains("FIRST_BOOT: First boot of " + database()), cause.getMessage());
+    }
+
+    @Test
+    void failStartupModeLetsAVerifiedDatabaseBoot() throws Exception {
+        SmallRyeConfigBuilder config = properties(Map.of(
+                "sqlite.canary.database", database().toString(),
+                "sqlite.canary.lock-dir", tmp.resolve("canary").toString(),
+                "sqlite.canary.on-failure", "fail-startup"));
+        assertThrows(RuntimeException.class, () -> boot(config, startup -> { }));
+        Files.walk(tmp.resolve("canary")).sorted((a, b) -> b.compareTo(a)).forEach(path -> path.toFile().delete());
+
+        boot(properties(Map.of(
+                "sqlite.canary.database", database().toString(),
+                "sqlite.canary.lock-dir", tmp.resolve("canary").toString(),
+                "sqlite.canary.on-failure", "fail-startup")),
+                startup -> assertTrue(startup.current().orElseThrow().ready()));
+    }
+
+    @Test
+    void disabledCanaryLeavesNoFileBehind() {
+        boot(properties(Map.of(
+                "sqlite.canary.enabled", "false",
+                "sqlite.canary.database", database().toString(),
+                "sqlite.canary.lock-dir", tmp.resolve("canary").toString())),
+                startup -> assertEquals("DISABLED", startup.current().orElseThrow().reports().get(0).state().name()));
+
+        assertFalse(Files.exists(database()));
+        assertFalse(Files.exists(tmp.resolve("canary")));
+    }
+
+    @Test
+    void environmentVariablesOverrideTheApplicationsProperties() {
+        Path fromEnvironment = volume.resolve("from-env.db");
+        SmallRyeConfigBuilder config = properties(Map.of(
+                "sqlite.canary.database", database().toString(),
+                "sqlite.canary.lock-dir", tmp.resolve("canary").toString()))
+                .withSources(new EnvConfigSource(Map.of("SQLITE_CANARY_DATABASE", fromEnvironment.toString(),
+                        "SQLITE_CANARY_DEPLOY_ID", "pod-1234"), 300));
+
+        boot(config, startup -> assertEquals(fromEnvironment.toString(),
+                startup.current().orElseThrow().reports().get(0).database()));
+
+        assertTrue(Files.exists(fromEnvironment));
+        assertFalse(Files.exists(database()));
+    }
+
+    @Test
+    void devProfileCanTurnTheCanaryOffForLocalRuns() {
+        SmallRyeConfigBuilder config = properties(Map.of(
+                "sqlite.canary.database", database().toString(),
+                "sqlite.canary.lock-dir", tmp.resolve("canary").toString(),
+                "%dev.sqlite.canary.enabled", "false"))
+                .withProfile("dev");
+
+        boot(config, startup -> assertTrue(startup.current().orElseThrow().ready()));
+
+        assertFalse(Files.exists(database()));
+    }
+
+    @Test
+    void downVerdictIsLoggedOnceAtStartWithTheFullGuidanceAndAgainWhenItChanges() throws Exception {
+        SmallRyeConfigBuilder config = properties(Map.of(
+                "sqlite.canary.database", database().toString(),
+                "sqlite.canary.lock-dir", tmp.resolve("canary").toString()));
+        boot(config, startup -> { });
+        Files.walk(tmp.resolve("canary")).sorted((a, b) -> b.compareTo(a)).forEach(path -> path.toFile().delete());
+        logged.clear();
+
+        boot(properties(Map.of(
+                "sqlite.canary.database", database().toString(),
+                "sqlite.canary.lock-dir", tmp.resolve("canary").toString())), startup -> {
+                    startup.current();
+                    startup.current();
+                    assertEquals(1, logged.size(), "UP logged once at start, not on every probe");
+                    try {
+                        Files.delete(database());
+                    } catch (java.io.IOException e) {
+                        throw new AssertionError(e);
+                    }
+                    startup.current();
+                    startup.current();
+                });
+
+        assertEquals(2, logged.size(), () -> "start and one change: " + logged.stream().map(LogRecord::getMessage).toList());
+        assertEquals(Level.INFO, logged.get(0).getLevel());
+        assertTrue(logged.get(0).getMessage().contains("VERIFIED"));
+        assertEquals(Level.WARNING, logged.get(1).getLevel());
+        assertTrue(logged.get(1).getMessage().contains("DATABASE_VANISHED"));
+    }
+
+    @Test
+    void firstBootGuidanceIsLoggedAsAWarning() {
+        boot(properties(Map.of(
+                "sqlite.canary.database", database().toString(),
+                "sqlite.canary.lock-dir", tmp.resolve("canary").toString())), startup -> { });
+
+        assertEquals(1, logged.size());
+        assertEquals(Level.WARNING, logged.get(0).getLevel());
+        assertTrue(logged.get(0).getMessage().contains("FIRST_BOOT (DOWN) " + database() + ": First boot"),
+                logged.get(0).getMessage());
+    }
+}
