@@ -259,6 +259,11 @@ public final class PersistenceCanary {
      */
     private CanaryReport writeFirstMarker(Report report, Path file, MarkerTable table, LockFile lock) {
         String database = report.database;
+        try {
+            lock.ensureDirectory();
+        } catch (LockFile.UnusableException e) {
+            return report.of(CanaryState.LOCK_UNUSABLE, Guidance.lockUnusable(database, e.getMessage()));
+        }
         try (Connection connection = SqliteConnections.openForWriting(file, options.busyTimeoutMillis());
                 Statement statement = connection.createStatement()) {
             statement.execute("BEGIN IMMEDIATE");

@@ -144,7 +144,12 @@ public final class LockFile {
         }
     }
 
-    private void ensureDirectory() throws UnusableException {
+    /**
+     * Makes sure the lock directory exists and is safe, creating it owner-only where it is missing.
+     * Called before the database is opened for writing, so that a lock directory that cannot be
+     * made leaves not even an empty database file behind.
+     */
+    public void ensureDirectory() throws UnusableException {
         if (checkDirectory()) {
             return;
         }

@@ -166,6 +166,24 @@ class LockSafetyTest {
         assertEquals(userData, UserDatabase.fingerprint(database));
     }
 
+    @Test
+    void lockDirectoryThatCannotBeCreatedLeavesNotEvenAnEmptyDatabaseBehind() throws Exception {
+        // given a new database and a lock directory whose parent is read-only (a read-only bind mount)
+        ChildJvm.assumeMountNamespaces(root.resolve("scratch"));
+        Path parent = Files.createDirectories(root.resolve("read-only-tmp"));
+        Path newDatabase = database.resolveSibling("new.db");
+
+        // when
+        ChildJvm.Result result = ChildJvm.run(HostileDatabaseTest.readOnly(parent, ChildJvm.canaryCommand(List.of(),
+                List.of("check", "--database", newDatabase.toString(), "--lock-dir", parent.resolve("canary").toString(),
+                        "--no-filesystem-check", "--json"))), root.resolve("scratch"));
+
+        // then
+        assertEquals(CanaryState.LOCK_UNUSABLE.name(), result.state(), result::toString);
+        assertTrue(result.stdout().contains("cannot create the lock directory"), result::stdout);
+        assertFalse(Files.exists(newDatabase), "no database file was created");
+    }
+
     // --- the lock file ---
 
     @Test
