@@ -11,6 +11,10 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -22,6 +26,10 @@ import org.sqlite.SQLiteDataSource;
  * sets to {@code ${sqlite.canary.database}}: the application and the canary always look at the
  * same file, and {@code SQLITE_CANARY_DATABASE} moves both.
  *
+ * <p>With {@code notes.datasource} set (to {@code ${sqlite.canary.datasource}}), connections come
+ * from that JNDI {@code DataSource} instead, such as {@code jdbc/notes} defined in
+ * {@code server.xml}: again the canary's database.
+ *
  * <p>Connections come from {@link SQLiteDataSource}, not {@code DriverManager}, which on Payara
  * cannot see a driver inside the WAR.
  */
@@ -30,16 +38,30 @@ public class NoteStore {
 
     @Inject
     @ConfigProperty(name = "notes.database")
-    String database;
+    Optional<String> database;
 
-    private SQLiteDataSource dataSource;
+    @Inject
+    @ConfigProperty(name = "notes.datasource")
+    Optional<String> dataSourceName;
+
+    private DataSource dataSource;
 
     @PostConstruct
     void open() {
+        if (dataSourceName.isPresent()) {
+            try {
+                dataSource = (DataSource) new InitialContext().lookup(dataSourceName.get());
+            } catch (NamingException e) {
+                throw new IllegalStateException("notes.datasource=" + dataSourceName.get() + ": " + e.getMessage(), e);
+            }
+            return;
+        }
+        String path = database.orElseThrow(() -> new IllegalStateException("set notes.database or notes.datasource"));
         SQLiteConfig config = new SQLiteConfig();
         config.setBusyTimeout(5000);
-        dataSource = new SQLiteDataSource(config);
-        dataSource.setUrl(database.startsWith("jdbc:sqlite:") ? database : "jdbc:sqlite:" + database);
+        SQLiteDataSource sqlite = new SQLiteDataSource(config);
+        sqlite.setUrl(path.startsWith("jdbc:sqlite:") ? path : "jdbc:sqlite:" + path);
+        dataSource = sqlite;
     }
 
     public List<Note> list() throws SQLException {

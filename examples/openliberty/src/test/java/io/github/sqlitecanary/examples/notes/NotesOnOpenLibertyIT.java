@@ -9,11 +9,16 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.sqlite.SQLiteDataSource;
 
 /**
  * The notes WAR on a real Open Liberty, booted again and again to act out deploys: a data directory
@@ -87,6 +92,63 @@ class NotesOnOpenLibertyIT {
                     () -> assertEquals(503, readiness.status(), readiness::toString),
                     () -> assertEquals("FIRST_BOOT", readiness.state()),
                     () -> assertEquals("[]", notes.body(), "the new disk holds no notes"));
+        }
+    }
+
+    /**
+     * The canary configured only by JNDI name: {@code SQLITE_CANARY_DATASOURCE=jdbc/notes}, the
+     * SQLite DataSource of server.xml, whose URL comes from {@code NOTES_DATASOURCE_URL}. The empty
+     * {@code SQLITE_CANARY_DATABASE} removes the WAR's default path ({@code /data/notes.db}),
+     * which would otherwise be judged as well; the lock directory is the default one in the
+     * temporary directory. The application uses the same DataSource.
+     */
+    @Test
+    void dataSourceNamedByJndiIsJudgedThroughItsUrl() throws Exception {
+        Path work = freshDirectory("datasource");
+        Path database = Files.createDirectories(work.resolve("volume")).resolve("notes.db");
+        Map<String, String> environment = Map.of(
+                "SQLITE_CANARY_DATASOURCE", "jdbc/notes",
+                "SQLITE_CANARY_DATABASE", "",
+                "NOTES_DATASOURCE_URL", "jdbc:sqlite:" + database);
+
+        // Fresh data, fresh tmp: the first deploy.
+        try (LibertyServer server = LibertyServer.start(work.resolve("tmp-1"), work.resolve("1-first-deploy-logs"),
+                environment)) {
+            Readiness readiness = server.awaitCanaryVerdict();
+            report("jdbc/notes, first deploy (fresh data, fresh tmp)", readiness);
+            assertAll(
+                    () -> assertEquals(503, readiness.status(), readiness::toString),
+                    () -> assertEquals("FIRST_BOOT", readiness.state()),
+                    // The URL that Liberty's connection reports through getMetaData().getURL().
+                    () -> assertEquals("jdbc:sqlite:" + database, readiness.data("database")));
+            HttpResponse<String> created = server.postJson("/notes/api/notes", "{\"text\":\"" + NOTE + "\"}");
+            assertEquals(201, created.statusCode(), created::body);
+        }
+        assertEquals("marker unverified", markerIn(database), "the canary's marker is in the DataSource's file");
+
+        // Same data, fresh tmp: a redeploy onto the kept volume.
+        try (LibertyServer server = LibertyServer.start(work.resolve("tmp-2"), work.resolve("2-redeploy-logs"),
+                environment)) {
+            Readiness readiness = server.awaitCanaryVerdict();
+            report("jdbc/notes, redeploy (same data, fresh tmp)", readiness);
+            HttpResponse<String> notes = server.get("/notes/api/notes");
+            assertAll(
+                    () -> assertEquals(200, readiness.status(), readiness::toString),
+                    () -> assertEquals("VERIFIED", readiness.state()),
+                    () -> assertTrue(notes.body().contains(NOTE), "the note came through jdbc/notes: " + notes.body()));
+        }
+        assertEquals("marker verified", markerIn(database));
+    }
+
+    /** The canary's marker row in the database file, read directly with sqlite-jdbc. */
+    private static String markerIn(Path database) throws SQLException {
+        SQLiteDataSource file = new SQLiteDataSource();
+        file.setUrl("jdbc:sqlite:" + database);
+        try (Connection connection = file.getConnection();
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT verified_at FROM persistence_canary")) {
+            String found = rows.next() ? (rows.getString(1) == null ? "marker unverified" : "marker verified") : "no marker";
+            return rows.next() ? "more than one marker" : found;
         }
     }
 
