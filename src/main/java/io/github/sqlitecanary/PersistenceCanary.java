@@ -109,7 +109,7 @@ public final class PersistenceCanary {
         }
         List<CanaryReport> reports = new ArrayList<>();
         for (String database : options.databases()) {
-            reports.add(judge(database, mayWrite));
+            reports.add(judge(database, null, mayWrite));
         }
         for (String name : options.dataSources()) {
             reports.add(judgeDataSource(name, mayWrite));
@@ -137,11 +137,15 @@ public final class PersistenceCanary {
             return simple(CanaryState.MISCONFIGURED, name, Guidance.misconfigured(List.of(CanaryOptions.DATASOURCE
                     + "=\"" + name + "\" is not an SQLite DataSource: its connections report " + shown)));
         }
-        return judge(url, mayWrite);
+        return judge(url, name, mayWrite);
     }
 
-    /** The state decision for one database, in the order of the state table. */
-    private CanaryReport judge(String configured, boolean mayWrite) {
+    /**
+     * The state decision for one database, in the order of the state table.
+     *
+     * @param dataSource the JNDI name the database was found through, or null
+     */
+    private CanaryReport judge(String configured, String dataSource, boolean mayWrite) {
         DatabaseLocation location;
         try {
             location = DatabaseLocation.parse(configured, workingDirectory);
@@ -150,7 +154,8 @@ public final class PersistenceCanary {
             return simple(CanaryState.MISCONFIGURED, shown, Guidance.misconfigured(List.of(CanaryOptions.DATABASE
                     + " names an unusable database: " + e.getMessage())));
         }
-        String database = location.display();
+        String database = dataSource == null ? location.display()
+                : location.display() + " (DataSource " + dataSource + ")";
         if (location.ephemeralReason().isPresent()) {
             return simple(CanaryState.EPHEMERAL_DATABASE, database,
                     Guidance.ephemeralDatabase(database, location.ephemeralReason().get()));

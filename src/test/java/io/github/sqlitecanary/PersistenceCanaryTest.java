@@ -477,7 +477,7 @@ class PersistenceCanaryTest {
                     }, volume).check());
 
             assertEquals(CanaryState.FIRST_BOOT, report.state());
-            assertEquals(database().toString(), report.database().replace("jdbc:sqlite:", ""));
+            assertEquals("jdbc:sqlite:" + database() + " (DataSource java:comp/env/jdbc/notes)", report.database());
             assertEquals(1, SqliteFiles.markerRows(database()));
         }
 

@@ -120,7 +120,7 @@ class NotesOnOpenLibertyIT {
                     () -> assertEquals(503, readiness.status(), readiness::toString),
                     () -> assertEquals("FIRST_BOOT", readiness.state()),
                     // The URL that Liberty's connection reports through getMetaData().getURL().
-                    () -> assertEquals("jdbc:sqlite:" + database, readiness.data("database")));
+                    () -> assertEquals("jdbc:sqlite:" + database + " (DataSource jdbc/notes)", readiness.data("database")));
             HttpResponse<String> created = server.postJson("/notes/api/notes", "{\"text\":\"" + NOTE + "\"}");
             assertEquals(201, created.statusCode(), created::body);
         }
