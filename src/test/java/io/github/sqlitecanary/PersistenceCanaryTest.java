@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sqlitecanary.internal.FileSystemProbe;
+import io.github.sqlitecanary.internal.Platform;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -452,7 +453,7 @@ class PersistenceCanaryTest {
             CanaryOptions options = CanaryOptions.builder().database("app.db").lockDirectory(lockDir()).build();
 
             CanaryReport report = only(new PersistenceCanary(options, FileSystemProbe.ofThisMachine(),
-                    name -> null, volume).check());
+                    name -> null, volume, Platform.ofThisMachine()).check());
 
             assertEquals(CanaryState.FIRST_BOOT, report.state());
             assertTrue(Files.exists(database()));
@@ -474,7 +475,7 @@ class PersistenceCanaryTest {
                             throw new IllegalArgumentException("Name [" + name + "] is not bound in this Context");
                         }
                         return found;
-                    }, volume).check());
+                    }, volume, Platform.ofThisMachine()).check());
 
             assertEquals(CanaryState.FIRST_BOOT, report.state());
             assertEquals("jdbc:sqlite:" + database() + " (DataSource java:comp/env/jdbc/notes)", report.database());

@@ -91,6 +91,11 @@ public final class LockFile {
         return new LockFile(directory, directory.resolve(name + "-" + shortHash(database) + ".lock"), platform);
     }
 
+    /** The lock of a database as configured (any spelling), on this machine. */
+    public static LockFile of(Path lockDirectory, Path database) {
+        return of(lockDirectory, RealPath.of(database.toAbsolutePath()), Platform.ofThisMachine());
+    }
+
     private static String shortHash(Path database) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")

@@ -27,7 +27,7 @@ class CanaryCommandTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = CanaryCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+                new PrintStream(err, true, StandardCharsets.UTF_8), name -> null);
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -104,7 +104,7 @@ class CanaryCommandTest {
             {"check", "--database", "/a.db", "--colour"}}) {
             Run run = run(args);
             assertEquals(2, run.exitCode(), String.join(" ", args));
-            assertTrue(run.err().contains("Usage: java -jar sqlite-persistence-canary-cli.jar"), run.err());
+            assertTrue(run.err().contains("Usage: java -jar sqlite-persistence-canary-<version>-cli.jar"), run.err());
             assertEquals("", run.out());
         }
     }

@@ -4,7 +4,6 @@ import static io.github.sqlitecanary.internal.MountInfoTest.sample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.sqlitecanary.CanaryState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +47,7 @@ class FileSystemProbeTest {
 
         // then
         assertEquals("overlay on /", storage.filesystem());
-        assertEquals(CanaryState.EPHEMERAL_FILESYSTEM, verdict(storage).state());
+        assertEquals(Storage.Kind.EPHEMERAL_FILESYSTEM, verdict(storage).kind());
         String message = verdict(storage).message();
         assertContains("/app/data/app.db is on the container's writable layer (overlay on /)", message);
         assertContains("Mount a persistent volume at /app/data", message);
@@ -59,7 +58,7 @@ class FileSystemProbeTest {
         Storage storage = examine("podman-rootless-fuse-overlayfs-excerpt", "/var/lib/app/app.db");
 
         assertEquals("fuse.fuse-overlayfs on /", storage.filesystem());
-        assertEquals(CanaryState.EPHEMERAL_FILESYSTEM, verdict(storage).state());
+        assertEquals(Storage.Kind.EPHEMERAL_FILESYSTEM, verdict(storage).kind());
     }
 
     @Test
@@ -71,7 +70,7 @@ class FileSystemProbeTest {
 
             // then
             assertEquals("btrfs on /", storage.filesystem(), sample);
-            assertEquals(CanaryState.EPHEMERAL_FILESYSTEM, verdict(storage).state(), sample);
+            assertEquals(Storage.Kind.EPHEMERAL_FILESYSTEM, verdict(storage).kind(), sample);
             assertContains("on the container's writable layer, a btrfs subvolume of the container runtime (btrfs on /)",
                     verdict(storage).message());
         }
@@ -84,7 +83,7 @@ class FileSystemProbeTest {
 
         // then: the disk is persistent, the emptyDir on it is not
         assertEquals("xfs on /etc/cockroach-env", storage.filesystem());
-        assertEquals(CanaryState.EPHEMERAL_FILESYSTEM, verdict(storage).state());
+        assertEquals(Storage.Kind.EPHEMERAL_FILESYSTEM, verdict(storage).kind());
         assertContains("/etc/cockroach-env/app.db is on the Kubernetes emptyDir volume \"cockroach-env\" "
                 + "(xfs on /etc/cockroach-env), which does not survive a redeploy", verdict(storage).message());
         assertContains("Mount a persistent volume at /etc/cockroach-env", verdict(storage).message());
@@ -103,7 +102,7 @@ class FileSystemProbeTest {
         Storage storage = examine("k8s-docker-cockroachdb-eks", "/cockroach/cockroach-certs/app.db");
 
         assertEquals("tmpfs on /cockroach/cockroach-certs", storage.filesystem());
-        assertEquals(CanaryState.EPHEMERAL_FILESYSTEM, verdict(storage).state());
+        assertEquals(Storage.Kind.EPHEMERAL_FILESYSTEM, verdict(storage).kind());
         assertContains("is in memory (tmpfs on /cockroach/cockroach-certs)", verdict(storage).message());
     }
 
@@ -121,7 +120,7 @@ class FileSystemProbeTest {
         Storage storage = examine("k8s-minikube-docker-configmap-vimeo", "/tmp/app.db");
 
         assertEquals("tmpfs on /tmp", storage.filesystem());
-        assertEquals(CanaryState.EPHEMERAL_FILESYSTEM, verdict(storage).state());
+        assertEquals(Storage.Kind.EPHEMERAL_FILESYSTEM, verdict(storage).kind());
     }
 
     // SINGLE_FILE_MOUNT
@@ -133,7 +132,7 @@ class FileSystemProbeTest {
 
         // then the file's mount is judged, before its ephemeral directory
         assertEquals("ext4 on /etc/hosts", storage.filesystem());
-        assertEquals(CanaryState.SINGLE_FILE_MOUNT, verdict(storage).state());
+        assertEquals(Storage.Kind.SINGLE_FILE_MOUNT, verdict(storage).kind());
         String message = verdict(storage).message();
         assertContains("-wal, -shm and -journal files beside it in /etc, which is on overlay on /", message);
         assertContains("Mount the volume at the directory /etc instead of the file", message);
@@ -144,7 +143,7 @@ class FileSystemProbeTest {
         // given WSL2's /init, a 9p single file on the ext4 root
         Storage storage = examine("wsl2-distro-9p-drvfs-lkml2020", "/init");
 
-        assertEquals(CanaryState.SINGLE_FILE_MOUNT, verdict(storage).state());
+        assertEquals(Storage.Kind.SINGLE_FILE_MOUNT, verdict(storage).kind());
         assertEquals("9p on /init", storage.filesystem());
     }
 

@@ -104,7 +104,7 @@ class StorageOnRealMountsTest {
         assertEquals("FIRST_BOOT", run.state(), run::toString);
         assertEquals("tmpfs on " + directory, run.filesystem());
         assertEquals(1, run.warnings().size(), run::toString);
-        assertContains("EPHEMERAL_FILESYSTEM not judged (sqlite.canary.filesystem-check=false)", run.warnings().get(0));
+        assertContains("EPHEMERAL_FILESYSTEM not judged (--filesystem-check=false)", run.warnings().get(0));
     }
 
     @Test
