@@ -1,6 +1,7 @@
 package io.github.sqlitecanary;
 
 import io.github.sqlitecanary.internal.ConfigKeys;
+import io.github.sqlitecanary.internal.DatabaseLocation;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,7 +103,7 @@ public final class CanaryOptions {
         List<String> found = new ArrayList<>();
         Function<String, Optional<String>> value = config::value;
         this.enabled = parseBoolean(value, ENABLED, true, found);
-        this.databases = trimmed(config.values(DATABASE));
+        this.databases = withoutQueryFragments(trimmed(config.values(DATABASE)), found);
         this.dataSources = trimmed(config.values(DATASOURCE));
         this.lockDirectory = parseLockDirectory(value, found);
         this.onFailure = parseOnFailure(value, found);
@@ -161,6 +162,28 @@ public final class CanaryOptions {
     /** Escapes one value for a list: the inverse of {@link #splitList}. */
     static String escapeListElement(String value) {
         return value.replace(",", "\\,");
+    }
+
+    /**
+     * {@code jdbc:sqlite:/d/x.db?password=a,b} split at its unescaped comma leaves "b", the rest of
+     * a query string: never a database to create, and a piece of a secret never to show. A list
+     * element after a URL with a query that does not look like a database (no path separator, no
+     * URL) is taken for such a fragment, and dropped with a problem that says how to escape.
+     */
+    private static List<String> withoutQueryFragments(List<String> databases, List<String> problems) {
+        for (int i = 1; i < databases.size(); i++) {
+            String before = databases.get(i - 1);
+            String element = databases.get(i);
+            boolean afterQuery = !DatabaseLocation.withoutQuery(before).equals(before);
+            boolean looksLikeADatabase = element.contains("/") || element.contains("\\") || element.startsWith(":")
+                    || element.regionMatches(true, 0, "jdbc:", 0, 5) || element.regionMatches(true, 0, "file:", 0, 5);
+            if (afterQuery && !looksLikeADatabase) {
+                problems.add(DATABASE + " holds a comma inside the query string of " + DatabaseLocation.withoutQuery(before)
+                        + " (the rest is not shown: it may hold a key); escape a comma inside one value as \\,");
+                return databases.subList(0, i);
+            }
+        }
+        return databases;
     }
 
     private static List<String> trimmed(List<String> values) {
