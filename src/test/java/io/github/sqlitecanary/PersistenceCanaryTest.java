@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sqlitecanary.internal.FileIdentity;
 import io.github.sqlitecanary.internal.FileSystemProbe;
 import io.github.sqlitecanary.internal.Platform;
 import java.io.IOException;
@@ -239,6 +240,191 @@ class PersistenceCanaryTest {
         }
     }
 
+    /** SPEC "One database, one lock": whatever the spelling, one database has one lock. */
+    @Nested
+    class OneDatabaseOneLock {
+
+        @Test
+        void databaseReachedThroughASymlinkedDirectoryFindsTheFirstLockAndIsNotVerified() throws Exception {
+            Path alias = Files.createSymbolicLink(tmp.resolve("alias"), volume);
+            CanaryReport first = check();
+
+            CanaryReport throughTheLink = check(CanaryOptions.builder().database(alias.resolve("app.db").toString())
+                    .lockDirectory(lockDir()).build());
+
+            assertEquals(CanaryState.FIRST_BOOT, first.state());
+            assertEquals(CanaryState.AWAITING_REDEPLOY, throughTheLink.state(), throughTheLink::toString);
+            assertEquals(first.lock(), throughTheLink.lock());
+            assertEquals(List.of("|"), SqliteFiles.rows(database(),
+                    "SELECT ifnull(verified_at, '') || '|' || '' FROM persistence_canary"), "a verification was recorded");
+        }
+
+        @Test
+        void relativePathInASymlinkedWorkingDirectoryHasTheLockOfTheRealPath() throws Exception {
+            Path linkedWorkingDirectory = Files.createSymbolicLink(tmp.resolve("cwd"), volume);
+            CanaryReport first = check();
+
+            CanaryReport relative = only(new PersistenceCanary(CanaryOptions.builder().database("app.db")
+                    .lockDirectory(lockDir()).build(), FileSystemProbe.ofThisMachine(), name -> null,
+                    linkedWorkingDirectory, Platform.ofThisMachine()).check());
+
+            assertEquals(CanaryState.AWAITING_REDEPLOY, relative.state(), relative::toString);
+            assertEquals(first.lock(), relative.lock());
+        }
+
+        @Test
+        void dotDotAndDotSpellingsShareTheLock() throws Exception {
+            Files.createDirectory(volume.resolve("sub"));
+            CanaryReport first = check();
+
+            CanaryReport spelled = check(CanaryOptions.builder()
+                    .database(volume.resolve("sub").resolve("..").resolve(".").resolve("app.db").toString())
+                    .lockDirectory(lockDir()).build());
+
+            assertEquals(CanaryState.AWAITING_REDEPLOY, spelled.state(), spelled::toString);
+            assertEquals(first.lock(), spelled.lock());
+        }
+
+        @Test
+        void symbolicLinkAsTheDatabaseFileSharesTheLockOfItsTarget() throws Exception {
+            CanaryReport first = check();
+            Path link = Files.createSymbolicLink(tmp.resolve("link.db"), database());
+
+            CanaryReport throughTheLink = check(CanaryOptions.builder().database(link.toString())
+                    .lockDirectory(lockDir()).build());
+
+            assertEquals(CanaryState.AWAITING_REDEPLOY, throughTheLink.state(), throughTheLink::toString);
+            assertEquals(first.lock(), throughTheLink.lock());
+        }
+
+        @Test
+        void danglingSymbolicLinkAsTheDatabaseIsUnusableAndItsTargetIsNeverCreated() throws Exception {
+            Path target = volume.resolve("elsewhere.db");
+            Path link = Files.createSymbolicLink(volume.resolve("app.db"), target);
+
+            CanaryReport report = check();
+
+            assertEquals(CanaryState.DATABASE_UNUSABLE, report.state(), report::toString);
+            assertTrue(report.message().contains("symbolic link to a file that does not exist"), report.message());
+            assertFalse(Files.exists(target));
+            assertTrue(Files.isSymbolicLink(link));
+            assertFalse(Files.exists(lockDir()));
+        }
+    }
+
+    /** {@code status} reports the state {@code check} reaches, and creates nothing. */
+    @Nested
+    class StatusPredictsCheck {
+
+        @ParameterizedTest
+        @ValueSource(strings = {
+            "CREATE VIEW persistence_canary AS SELECT 1 AS id",
+            "CREATE INDEX persistence_canary ON notes (body)",
+            "CREATE TABLE persistence_canary (id INTEGER PRIMARY KEY, note TEXT)",
+            "CREATE TRIGGER persistence_canary AFTER INSERT ON notes BEGIN SELECT 1; END",
+            "CREATE TRIGGER notes_audit AFTER INSERT ON persistence_canary BEGIN DELETE FROM notes; END",
+        })
+        void objectOfAnotherKindWithTheMarkerTablesNameIsUnusableInStatusAndCheckAndUntouched(String sql)
+                throws Exception {
+            SqliteFiles.execute(database(), "CREATE TABLE notes (body TEXT)", "INSERT INTO notes VALUES ('mine')");
+            if (sql.contains("ON persistence_canary")) {
+                SqliteFiles.execute(database(), "CREATE TABLE persistence_canary (id INTEGER PRIMARY KEY CHECK (id = 1),"
+                        + " first_boot_at TEXT NOT NULL, first_boot_deploy_id TEXT, lock_token TEXT NOT NULL,"
+                        + " verified_at TEXT, verified_deploy_id TEXT)");
+            }
+            SqliteFiles.execute(database(), sql);
+            byte[] before = Files.readAllBytes(database());
+
+            CanaryReport status = only(new PersistenceCanary(options().build()).status());
+            CanaryReport check = check();
+
+            assertEquals(CanaryState.DATABASE_UNUSABLE, status.state(), status::toString);
+            assertEquals(CanaryState.DATABASE_UNUSABLE, check.state(), check::toString);
+            assertTrue(check.message().contains("that the canary did not create"), check.message());
+            assertFalse(check.message().contains("SQLITE_"), check.message());
+            assertArrayEquals(before, Files.readAllBytes(database()));
+            assertEquals(List.of("mine"), SqliteFiles.rows(database(), "SELECT body FROM notes"));
+            assertFalse(Files.exists(lockDir()));
+        }
+
+        @Test
+        void insteadOfTriggerOnAViewWithTheMarkerTablesNameNeverFires() throws Exception {
+            SqliteFiles.execute(database(), "CREATE TABLE notes (body TEXT)", "INSERT INTO notes VALUES ('mine')",
+                    "CREATE VIEW persistence_canary AS SELECT 1 AS id, '' AS first_boot_at, '' AS first_boot_deploy_id,"
+                            + " '' AS lock_token, NULL AS verified_at, NULL AS verified_deploy_id",
+                    "CREATE TRIGGER wipe INSTEAD OF INSERT ON persistence_canary BEGIN DELETE FROM notes; END");
+
+            CanaryReport report = check();
+
+            assertEquals(CanaryState.DATABASE_UNUSABLE, report.state(), report::toString);
+            assertEquals(List.of("mine"), SqliteFiles.rows(database(), "SELECT body FROM notes"));
+        }
+
+        @Test
+        void cleanlyClosedWalDatabaseGetsNoWalOrShmFileFromStatusOrAVerifiedCheck() throws Exception {
+            SqliteFiles.execute(database(), "PRAGMA journal_mode = WAL", "CREATE TABLE notes (body TEXT)");
+            check();
+            wipeLockDirectory();
+            assertEquals(CanaryState.VERIFIED, check().state());
+            assertEquals(List.of("app.db"), names(volume));
+            byte[] before = Files.readAllBytes(database());
+
+            CanaryReport status = only(new PersistenceCanary(options().build()).status());
+            CanaryReport verified = check();
+
+            assertEquals(CanaryState.VERIFIED, status.state());
+            assertEquals(CanaryState.VERIFIED, verified.state());
+            assertEquals(List.of("app.db"), names(volume), "files were left beside the database");
+            assertArrayEquals(before, Files.readAllBytes(database()));
+        }
+
+        private List<String> names(Path directory) throws IOException {
+            try (Stream<Path> files = Files.list(directory)) {
+                return files.map(p -> p.getFileName().toString()).sorted().toList();
+            }
+        }
+    }
+
+    /** The switch wins; nothing thrown inside the canary fails a start. */
+    @Nested
+    class SwitchAndFailures {
+
+        @Test
+        void switchedOffCanaryIsDisabledEvenWithoutADatabaseOrWithAnotherBadValue() {
+            CanaryReport noDatabase = check(CanaryOptions.builder().enabled(false).build());
+            CanaryReport badValue = check(CanaryOptions.builder().enabled(false).set(CanaryOptions.BUSY_TIMEOUT, "soon")
+                    .build());
+
+            assertEquals(CanaryState.DISABLED, noDatabase.state());
+            assertEquals(CanaryState.DISABLED, badValue.state());
+            assertTrue(noDatabase.isUp());
+        }
+
+        @Test
+        void unreadableSwitchIsMisconfiguredEvenWithAnotherBadValue() {
+            CanaryReport report = check(CanaryOptions.builder().set(CanaryOptions.ENABLED, "nope").build());
+
+            assertEquals(CanaryState.MISCONFIGURED, report.state());
+            assertTrue(report.message().contains("sqlite.canary.enabled=\"nope\" must be true or false"));
+        }
+
+        @Test
+        void errorThrownInsideTheCanaryIsADownReportWithItsCauseNotAnException() {
+            NoClassDefFoundError missing = new NoClassDefFoundError("org/sqlite/SQLiteDataSource");
+            CanaryOptions options = CanaryOptions.builder().set(CanaryOptions.DATASOURCE, "jdbc/notes")
+                    .lockDirectory(lockDir()).build();
+
+            CanaryReport report = only(new PersistenceCanary(options, FileSystemProbe.ofThisMachine(), name -> {
+                throw missing;
+            }, volume, Platform.ofThisMachine()).check());
+
+            assertFalse(report.isUp());
+            assertSame(missing, report.internalError().orElseThrow());
+            assertTrue(report.message().contains("NoClassDefFoundError: org/sqlite/SQLiteDataSource"), report.message());
+            assertFalse(Files.exists(lockDir()));
+        }
+    }
+
     @Nested
     class FailSafeEdges {
 
@@ -413,6 +599,19 @@ class PersistenceCanaryTest {
 
             assertEquals(CanaryState.DATABASE_VANISHED, report.state());
             assertTrue(report.message().contains("was replaced"), report.message());
+        }
+
+        @Test
+        void statThatFailsOnceIsAWarningNotAVanishedDatabase() {
+            // A path the kernel refuses to look up (ENAMETOOLONG), as EIO or ESTALE on NFS would fail a stat.
+            Path unreadable = Path.of("/" + "x".repeat(5000) + "/app.db");
+            CanaryReport verified = new CanaryReport(CanaryState.VERIFIED, "/data/app.db", "-", "nfs4 on /data",
+                    "verified", List.of(), new FileIdentity(unreadable, "a key"), null);
+
+            CanaryReport report = PersistenceCanary.recheck(verified);
+
+            assertEquals(CanaryState.VERIFIED, report.state());
+            assertTrue(report.warnings().get(0).contains("could not be read just now"), report.warnings()::toString);
         }
     }
 
