@@ -198,4 +198,56 @@ class HostileConfigurationTest {
     private static List<String> prepend(String command, List<String> args) {
         return Stream.concat(Stream.of(command), args.stream()).toList();
     }
+
+    @Test
+    void commaInsideAQueryStringNeverBecomesADatabaseAndItsRestIsNeverShown() throws Exception {
+        String url = "jdbc:sqlite:" + database + "?password=" + SECRET + "-a,b" + SECRET;
+
+        CanaryReport report = new PersistenceCanary(options(Map.of(CanaryOptions.DATABASE, url))).check().get(0);
+
+        assertEquals(CanaryState.MISCONFIGURED, report.state(), report::toString);
+        assertTrue(report.message().contains("escape a comma inside one value as \\,"), report.message());
+        assertNoSecret(report);
+        assertFalse(Files.exists(Path.of("b" + SECRET)), "a fragment of the URL became a file");
+        assertFalse(Files.exists(database));
+    }
+
+    @Test
+    void escapedCommaIsPartOfOneDatabasesFileName() throws Exception {
+        Path withComma = database.resolveSibling("a,b.db");
+
+        List<CanaryReport> reports = new PersistenceCanary(options(Map.of(CanaryOptions.DATABASE,
+                withComma.toString().replace(",", "\\,")))).check();
+
+        assertEquals(1, reports.size(), reports::toString);
+        assertEquals(CanaryState.FIRST_BOOT, reports.get(0).state());
+        assertEquals(withComma.toString(), reports.get(0).database());
+        assertTrue(Files.exists(withComma));
+    }
+
+    @Test
+    void questionMarkInAPlainPathIsPartOfTheFileName() throws Exception {
+        Path odd = database.resolveSibling("what?.db");
+
+        CanaryReport report = new PersistenceCanary(options(Map.of(CanaryOptions.DATABASE, odd.toString())))
+                .check().get(0);
+
+        assertEquals(CanaryState.FIRST_BOOT, report.state(), report::toString);
+        assertEquals(odd.toString(), report.database());
+        assertTrue(Files.exists(odd));
+        assertFalse(Files.exists(database.resolveSibling("what")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"?vfs=memdb", "?mode=%6Demory", "?MODE=Memory", "?cache=shared&mode=memory",
+        "?%6dode=memory"})
+    void everyInMemoryFormIsEphemeralDatabaseAndCreatesNothing(String query) throws Exception {
+        for (String url : List.of("jdbc:sqlite:file:" + database + query, "jdbc:sqlite:" + database + query)) {
+            CanaryReport report = new PersistenceCanary(options(Map.of(CanaryOptions.DATABASE, url))).check().get(0);
+
+            assertEquals(CanaryState.EPHEMERAL_DATABASE, report.state(), url);
+            assertFalse(Files.exists(database), url);
+            assertFalse(Files.exists(locks), url);
+        }
+    }
 }
