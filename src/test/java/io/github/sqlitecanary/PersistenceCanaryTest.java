@@ -298,16 +298,29 @@ class PersistenceCanaryTest {
         }
 
         @Test
-        void danglingSymbolicLinkAsTheDatabaseIsUnusableAndItsTargetIsNeverCreated() throws Exception {
+        void symbolicLinkToADatabaseNotCreatedYetBootsWhereItPointsWithTheLockOfTheTarget() throws Exception {
             Path target = volume.resolve("elsewhere.db");
-            Path link = Files.createSymbolicLink(volume.resolve("app.db"), target);
+            Files.createSymbolicLink(database(), target);
+
+            CanaryReport throughTheLink = check();
+            CanaryReport direct = check(CanaryOptions.builder().database(target.toString()).lockDirectory(lockDir())
+                    .build());
+
+            assertEquals(CanaryState.FIRST_BOOT, throughTheLink.state(), throughTheLink::toString);
+            assertEquals(1, SqliteFiles.markerRows(target));
+            assertEquals(CanaryState.AWAITING_REDEPLOY, direct.state(), direct::toString);
+            assertEquals(throughTheLink.lock(), direct.lock());
+        }
+
+        @Test
+        void loopOfSymbolicLinksAsTheDatabaseIsUnusableAndNothingIsCreated() throws Exception {
+            Files.createSymbolicLink(database(), volume.resolve("b.db"));
+            Files.createSymbolicLink(volume.resolve("b.db"), database());
 
             CanaryReport report = check();
 
             assertEquals(CanaryState.DATABASE_UNUSABLE, report.state(), report::toString);
-            assertTrue(report.message().contains("symbolic link to a file that does not exist"), report.message());
-            assertFalse(Files.exists(target));
-            assertTrue(Files.isSymbolicLink(link));
+            assertTrue(report.message().contains("symbolic link that leads nowhere"), report.message());
             assertFalse(Files.exists(lockDir()));
         }
     }

@@ -41,8 +41,8 @@ public record DatabaseFile(Kind kind, String problem) {
     /** Looks at the database's real path (links already resolved). */
     public static DatabaseFile inspect(Path file) {
         if (RealPath.isDanglingLink(file)) {
-            return unusable("it is a symbolic link to a file that does not exist; the canary never creates a "
-                    + "database through a link");
+            return unusable("it is a symbolic link that leads nowhere (a loop of links, or more than 40); the "
+                    + "canary never creates a database through such a link");
         }
         BasicFileAttributes attributes;
         try {

@@ -17,8 +17,26 @@ public final class RealPath {
     private RealPath() {
     }
 
-    /** The real path of an absolute path; never throws, falls back to the normalised path. */
+    private static final int MAX_LINKS = 40; // as the kernel's ELOOP limit
+
+    /**
+     * The real path of an absolute path; never throws, falls back to the normalised path. A
+     * symbolic link at the end whose target does not exist yet is followed too: the file would
+     * be created where the link points.
+     */
     public static Path of(Path absolute) {
+        Path real = existingPrefixResolved(absolute);
+        for (int hop = 0; hop < MAX_LINKS && isDanglingLink(real); hop++) {
+            try {
+                real = existingPrefixResolved(real.resolveSibling(Files.readSymbolicLink(real)));
+            } catch (IOException | SecurityException e) {
+                return real;
+            }
+        }
+        return real;
+    }
+
+    private static Path existingPrefixResolved(Path absolute) {
         Path existing = absolute;
         while (existing != null && !Files.exists(existing)) {
             existing = existing.getParent();

@@ -86,9 +86,15 @@ final class MountNamespace {
 
     /** Runs {@code setup}, then the canary with {@code canaryArguments}, then {@code after}, in one namespace. */
     Run run(String setup, List<String> canaryArguments, String after) throws IOException, InterruptedException {
+        return run(setup, "", canaryArguments, after);
+    }
+
+    /** As {@link #run(String, List, String)}, with options for the canary's JVM (words without spaces). */
+    Run run(String setup, String jvmOptions, List<String> canaryArguments, String after)
+            throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String script = "set -e\n" + setup + "\nset +e\n"
-                + "\"$JAVA\" -cp \"$CANARY_CLASSPATH\" " + CLI + " \"$@\"\n"
+                + "\"$JAVA\" $JVM_OPTIONS -cp \"$CANARY_CLASSPATH\" " + CLI + " \"$@\"\n"
                 + "status=$?\n" + after + "\nexit $status\n";
         List<String> command = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private",
                 "sh", "-c", script, "sh"));
@@ -100,6 +106,7 @@ final class MountNamespace {
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         builder.environment().put("BASE", base.toString());
         builder.environment().put("JAVA", java);
+        builder.environment().put("JVM_OPTIONS", jvmOptions);
         builder.environment().put("CANARY_CLASSPATH", System.getProperty("java.class.path"));
         int exit = waitFor(builder.start());
         String out = Files.readString(stdout, StandardCharsets.UTF_8);

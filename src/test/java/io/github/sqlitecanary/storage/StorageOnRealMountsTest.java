@@ -21,6 +21,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The canary's command line on real mounts, in a private mount namespace: what a container
@@ -286,6 +288,55 @@ class StorageOnRealMountsTest {
         try (Stream<Path> entries = Files.list(directory)) {
             return entries.map(entry -> entry.getFileName().toString()).sorted().toList();
         }
+    }
+
+    @Test
+    void symbolicLinkOnDiskToADatabaseInTmpfsIsJudgedWhereTheDataLives() throws Exception {
+        // given a database in a tmpfs, configured through a link on the disk
+        Path link = base.resolve("app.db");
+        Path directory = base.resolve("t");
+
+        Run run = namespace.run("mkdir -p \"$BASE/t\"; mount -t tmpfs canary-test \"$BASE/t\"; "
+                + ": > \"$BASE/t/app.db\"; ln -s \"$BASE/t/app.db\" \"$BASE/app.db\"",
+                check(link, base.resolve("locks")), "true");
+
+        assertEquals("EPHEMERAL_FILESYSTEM", run.state(), run::toString);
+        assertEquals("tmpfs on " + directory, run.filesystem());
+    }
+
+    @Test
+    void symbolicLinkInTmpfsToADatabaseOnAVolumeIsJudgedWhereTheDataLives() throws Exception {
+        // given a link in a tmpfs that points to the database on the disk, which plays the volume
+        Path volume = Files.createDirectories(base.resolve("volume"));
+        createDatabase(volume.resolve("app.db"));
+        Path link = base.resolve("t").resolve("app.db");
+
+        Run run = namespace.run("mkdir -p \"$BASE/t\"; mount -t tmpfs canary-test \"$BASE/t\"; "
+                + "ln -s \"$BASE/volume/app.db\" \"$BASE/t/app.db\"", check(link, base.resolve("locks")), "true");
+
+        assertEquals("FIRST_BOOT", run.state(), run::toString);
+        assertTrue(run.filesystem().startsWith(diskType + " on "), run::toString);
+        assertEquals(1, io.github.sqlitecanary.SqliteFiles.markerRows(volume.resolve("app.db")), "the marker is not where the link points");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"noexec, does not allow executing files (mounted noexec)",
+        "ro, is not writable (a read-only file system)"})
+    void temporaryDirectoryWhereTheNativeLibraryCannotLoadIsNamedWithTheFixAndNoStackTrace(String option,
+            String finding) throws Exception {
+        // given a temporary directory mounted noexec (Docker's --tmpfs default) or read-only
+        Path tmp = base.resolve("tmp");
+
+        Run run = namespace.run("mkdir -p \"$BASE/tmp\"; mount -t tmpfs -o " + option + " canary-tmp \"$BASE/tmp\"",
+                "-Djava.io.tmpdir=" + tmp, check(base.resolve("app.db"), base.resolve("locks")), "true");
+
+        assertEquals("DATABASE_UNUSABLE", run.state(), run::toString);
+        assertContains("SQLite's native library (sqlite-jdbc) cannot be loaded: the driver extracts it into " + tmp
+                + ", which " + finding, run.message());
+        assertContains("-Dorg.sqlite.tmpdir=", run.message());
+        assertEquals("", run.stderr(), "the driver's stack traces reached the person");
+        assertFalse(Files.exists(base.resolve("app.db")));
+        assertFalse(Files.exists(base.resolve("locks")));
     }
 
     private static void assertContains(String expected, String actual) {
