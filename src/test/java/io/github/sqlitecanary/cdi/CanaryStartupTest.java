@@ -201,4 +201,98 @@ class CanaryStartupTest {
         assertTrue(logged.get(0).getMessage().contains("FIRST_BOOT (DOWN) " + database() + ": First boot"),
                 logged.get(0).getMessage());
     }
+
+    @Test
+    void escapedCommaInTheApplicationsPropertiesIsPartOfOneDatabaseAsMicroProfileListsHaveIt() {
+        Path withComma = volume.resolve("a,b.db");
+
+        boot(properties(Map.of(
+                "sqlite.canary.database", volume.resolve("a\\,b.db").toString(),
+                "sqlite.canary.lock-dir", tmp.resolve("canary").toString())), startup -> {
+                    List<io.github.sqlitecanary.CanaryReport> reports = startup.current().orElseThrow().reports();
+                    assertEquals(1, reports.size(), reports::toString);
+                    assertEquals(withComma.toString(), reports.get(0).database());
+                });
+
+        assertTrue(Files.exists(withComma));
+    }
+
+    @Test
+    void configurationThatThrowsIsADownVerdictInReadinessModeNotAFailedDeployment() {
+        SmallRyeConfigBuilder config = properties(Map.of("sqlite.canary.database", database().toString()))
+                .withSources(new ThrowingConfigSource("sqlite.canary.busy-timeout"));
+
+        boot(config, startup -> {
+            CanaryStartup.Result result = startup.current().orElseThrow();
+            assertFalse(result.ready());
+            assertTrue(result.reports().get(0).message().contains("unexpected error (IllegalStateException"),
+                    result.reports().get(0).message());
+        });
+
+        assertTrue(logged.stream().anyMatch(r -> r.getLevel() == Level.WARNING
+                && r.getMessage().contains("unexpected error")), "the failure was not logged");
+        assertFalse(Files.exists(database()));
+    }
+
+    @Test
+    void concurrentProbesAgreeOnAVanishedDatabaseAndLogTheChangeOnce() throws Exception {
+        Map<String, String> settings = Map.of("sqlite.canary.database", database().toString(),
+                "sqlite.canary.lock-dir", tmp.resolve("canary").toString());
+        boot(properties(settings), startup -> { });
+        Files.walk(tmp.resolve("canary")).sorted((a, b) -> b.compareTo(a)).forEach(path -> path.toFile().delete());
+
+        boot(properties(settings), startup -> {
+            assertEquals("VERIFIED", startup.current().orElseThrow().reports().get(0).state().name());
+            logged.clear();
+            try {
+                Files.delete(database());
+                java.util.concurrent.ExecutorService probes = java.util.concurrent.Executors.newFixedThreadPool(8);
+                List<java.util.concurrent.Future<String>> seen = new ArrayList<>();
+                for (int i = 0; i < 400; i++) {
+                    seen.add(probes.submit(() -> startup.current().orElseThrow().reports().get(0).state().name()));
+                }
+                probes.shutdown();
+                for (java.util.concurrent.Future<String> state : seen) {
+                    assertEquals("DATABASE_VANISHED", state.get());
+                }
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+
+        assertEquals(1, logged.stream().filter(r -> r.getMessage().contains("DATABASE_VANISHED")).count(),
+                () -> "logged: " + logged.stream().map(LogRecord::getMessage).toList());
+    }
+
+    /** A configuration source that fails for one key, as a broken custom source would. */
+    static final class ThrowingConfigSource implements org.eclipse.microprofile.config.spi.ConfigSource {
+        private final String key;
+
+        ThrowingConfigSource(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public java.util.Set<String> getPropertyNames() {
+            return java.util.Set.of(key);
+        }
+
+        @Override
+        public String getValue(String propertyName) {
+            if (propertyName.equals(key)) {
+                throw new IllegalStateException("the vault is sealed");
+            }
+            return null;
+        }
+
+        @Override
+        public String getName() {
+            return "throwing";
+        }
+
+        @Override
+        public int getOrdinal() {
+            return 500;
+        }
+    }
 }

@@ -129,4 +129,43 @@ class ReadinessCheckTest {
         assertEquals(503, probes[1].httpStatus());
         assertEquals("DATABASE_VANISHED", probes[1].state());
     }
+
+    @Test
+    void checkThatFailsAnswersDownAndLogsWhy() {
+        java.util.List<java.util.logging.LogRecord> logged = new java.util.ArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.github.sqlitecanary");
+        logger.addHandler(capture);
+        ReadinessCheck check = new ReadinessCheck();
+        check.startup = new io.github.sqlitecanary.cdi.CanaryStartup() {
+            @Override
+            public java.util.Optional<Result> current() {
+                throw new IllegalStateException("broken");
+            }
+        };
+        try {
+            org.eclipse.microprofile.health.HealthCheckResponse response = check.call();
+
+            assertEquals(org.eclipse.microprofile.health.HealthCheckResponse.Status.DOWN, response.getStatus());
+            assertEquals("ERROR", response.getData().orElseThrow().get("state"));
+            assertTrue(logged.stream().anyMatch(r -> r.getLevel() == java.util.logging.Level.WARNING
+                    && r.getMessage().contains("the readiness check failed (java.lang.IllegalStateException: broken)")),
+                    () -> logged.stream().map(java.util.logging.LogRecord::getMessage).toList().toString());
+        } finally {
+            logger.removeHandler(capture);
+        }
+    }
 }
