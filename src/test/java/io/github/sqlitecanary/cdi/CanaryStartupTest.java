@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sqlitecanary.CanaryReport;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
@@ -15,12 +16,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
+import org.eclipse.microprofile.config.spi.ConfigSource;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.jboss.weld.junit5.WeldInitiator;
 import org.junit.jupiter.api.AfterEach;
@@ -246,13 +252,13 @@ class CanaryStartupTest {
             logged.clear();
             try {
                 Files.delete(database());
-                java.util.concurrent.ExecutorService probes = java.util.concurrent.Executors.newFixedThreadPool(8);
-                List<java.util.concurrent.Future<String>> seen = new ArrayList<>();
+                ExecutorService probes = Executors.newFixedThreadPool(8);
+                List<Future<String>> seen = new ArrayList<>();
                 for (int i = 0; i < 400; i++) {
                     seen.add(probes.submit(() -> startup.current().orElseThrow().reports().get(0).state().name()));
                 }
                 probes.shutdown();
-                for (java.util.concurrent.Future<String> state : seen) {
+                for (Future<String> state : seen) {
                     assertEquals("DATABASE_VANISHED", state.get());
                 }
             } catch (Exception e) {
@@ -265,7 +271,7 @@ class CanaryStartupTest {
     }
 
     /** A configuration source that fails for one key, as a broken custom source would. */
-    static final class ThrowingConfigSource implements org.eclipse.microprofile.config.spi.ConfigSource {
+    static final class ThrowingConfigSource implements ConfigSource {
         private final String key;
 
         ThrowingConfigSource(String key) {
@@ -273,8 +279,8 @@ class CanaryStartupTest {
         }
 
         @Override
-        public java.util.Set<String> getPropertyNames() {
-            return java.util.Set.of(key);
+        public Set<String> getPropertyNames() {
+            return Set.of(key);
         }
 
         @Override

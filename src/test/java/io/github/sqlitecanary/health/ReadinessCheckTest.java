@@ -5,14 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sqlitecanary.cdi.CanaryStartup;
 import io.github.sqlitecanary.health.CanaryContainer.Readiness;
 import io.github.sqlitecanary.health.CanaryContainer.Settings;
 import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
+import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -132,10 +141,10 @@ class ReadinessCheckTest {
 
     @Test
     void checkThatFailsAnswersDownAndLogsWhy() {
-        java.util.List<java.util.logging.LogRecord> logged = new java.util.ArrayList<>();
-        java.util.logging.Handler capture = new java.util.logging.Handler() {
+        List<LogRecord> logged = new ArrayList<>();
+        Handler capture = new Handler() {
             @Override
-            public void publish(java.util.logging.LogRecord record) {
+            public void publish(LogRecord record) {
                 logged.add(record);
             }
 
@@ -147,23 +156,23 @@ class ReadinessCheckTest {
             public void close() {
             }
         };
-        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.github.sqlitecanary");
+        Logger logger = Logger.getLogger("io.github.sqlitecanary");
         logger.addHandler(capture);
         ReadinessCheck check = new ReadinessCheck();
-        check.startup = new io.github.sqlitecanary.cdi.CanaryStartup() {
+        check.startup = new CanaryStartup() {
             @Override
-            public java.util.Optional<Result> current() {
+            public Optional<Result> current() {
                 throw new IllegalStateException("broken");
             }
         };
         try {
-            org.eclipse.microprofile.health.HealthCheckResponse response = check.call();
+            HealthCheckResponse response = check.call();
 
-            assertEquals(org.eclipse.microprofile.health.HealthCheckResponse.Status.DOWN, response.getStatus());
+            assertEquals(HealthCheckResponse.Status.DOWN, response.getStatus());
             assertEquals("ERROR", response.getData().orElseThrow().get("state"));
-            assertTrue(logged.stream().anyMatch(r -> r.getLevel() == java.util.logging.Level.WARNING
+            assertTrue(logged.stream().anyMatch(r -> r.getLevel() == Level.WARNING
                     && r.getMessage().contains("the readiness check failed (java.lang.IllegalStateException: broken)")),
-                    () -> logged.stream().map(java.util.logging.LogRecord::getMessage).toList().toString());
+                    () -> logged.stream().map(LogRecord::getMessage).toList().toString());
         } finally {
             logger.removeHandler(capture);
         }

@@ -78,4 +78,27 @@ class DatabaseLocationTest {
     void pathWithANulCharacterIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> parse("/data/app\0.db"));
     }
+
+    @Test
+    void fileUriWithAWindowsDriveLetterNamesThePathOnThatDrive() {
+        assertEquals("C:/data/app.db", DatabaseLocation.uriPath("///C:/data/app.db", true));
+        assertEquals("/C:/data/app.db", DatabaseLocation.uriPath("///C:/data/app.db", false));
+        assertEquals("D:/my app.db", DatabaseLocation.uriPath("/D:/my%20app.db", true));
+    }
+
+    @Test
+    void questionMarkInAPlainPathIsPartOfTheFileNameAndNothingIsHidden() {
+        DatabaseLocation location = parse("/data/what?.db");
+
+        assertEquals(Path.of("/data/what?.db"), location.file().orElseThrow());
+        assertEquals("/data/what?.db", location.display());
+    }
+
+    @Test
+    void percentEncodedOrUpperCaseMemoryParametersAreEphemeral() {
+        for (String configured : new String[] {"jdbc:sqlite:file:/d/x.db?mode=%6Demory",
+            "jdbc:sqlite:file:/d/x.db?vfs=memdb", "jdbc:sqlite:/d/x.db?MODE=MEMORY", "file:/d/x.db?vfs=MemDB"}) {
+            assertTrue(parse(configured).ephemeralReason().isPresent(), configured);
+        }
+    }
 }
