@@ -42,8 +42,12 @@ class HostileDatabaseTest {
     }
 
     private CanaryReport check() {
+        return canary().check().get(0);
+    }
+
+    private PersistenceCanary canary() {
         return new PersistenceCanary(CanaryOptions.builder().database(database.toString()).lockDirectory(locks)
-                .filesystemCheck(false).build()).check().get(0);
+                .filesystemCheck(false).build());
     }
 
     private List<String> checkArgs() {
@@ -163,6 +167,23 @@ class HostileDatabaseTest {
     }
 
     @Test
+    void statusOnAReadOnlyVolumeReportsWhatCheckReaches() throws Exception {
+        ChildJvm.assumeMountNamespaces(root.resolve("scratch"));
+        UserDatabase.create(database, "delete");
+        List<String> statusArgs = new java.util.ArrayList<>(checkArgs());
+        statusArgs.set(0, "status");
+
+        ChildJvm.Result status = ChildJvm.run(readOnly(data, ChildJvm.canaryCommand(List.of(), statusArgs)),
+                root.resolve("scratch"));
+        ChildJvm.Result check = ChildJvm.run(readOnly(data, ChildJvm.canaryCommand(List.of(), checkArgs())),
+                root.resolve("scratch"));
+
+        assertEquals(CanaryState.DATABASE_UNUSABLE.name(), status.state(), status::toString);
+        assertEquals(check.state(), status.state());
+        assertEquals(check.exitCode(), status.exitCode());
+    }
+
+    @Test
     void databaseMissingOnAReadOnlyVolumeIsUnusableAndNotCreated() throws Exception {
         ChildJvm.assumeMountNamespaces(root.resolve("scratch"));
 
@@ -222,5 +243,27 @@ class HostileDatabaseTest {
                 + "|| exit 97; \"$@\"";
         return ChildJvm.inPrivateMountNamespace(script,
                 Stream.concat(Stream.of(directory.toString()), command.stream()).toList());
+    }
+
+    @Test
+    void damagedDatabaseIsUnusableWithAPlainSentenceAndKeepsItsBytes() throws Exception {
+        UserDatabase.create(database, "delete");
+        try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(database,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            // The b-tree page header of sqlite_master, right after the 100-byte file header.
+            file.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) 0xee, (byte) 0xee, (byte) 0xee, (byte) 0xee}), 100);
+        }
+        String bytes = UserDatabase.fileBytes(database);
+
+        CanaryReport status = canary().status().get(0);
+        CanaryReport report = check();
+
+        assertEquals(CanaryState.DATABASE_UNUSABLE, report.state(), report::toString);
+        assertEquals(report.state(), status.state());
+        assertTrue(report.message().contains("it is damaged (SQLite finds the database disk image malformed); "
+                + "restore it from a backup"), report.message());
+        assertFalse(report.message().contains("SQLITE_"), report.message());
+        assertEquals(bytes, UserDatabase.fileBytes(database));
+        assertFalse(Files.exists(LockFile.of(locks, database).path(), LinkOption.NOFOLLOW_LINKS));
     }
 }
