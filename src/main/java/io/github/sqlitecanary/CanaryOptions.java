@@ -1,9 +1,9 @@
 package io.github.sqlitecanary;
 
+import io.github.sqlitecanary.internal.ConfigKeys;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,20 +26,23 @@ import java.util.regex.Pattern;
  * List<CanaryReport> reports = new PersistenceCanary(options).check();
  * }</pre>
  *
+ * <p>{@link #DATABASE} and {@link #DATASOURCE} are lists, read as MicroProfile Config reads lists:
+ * separated by commas, with {@code \,} for a comma inside one value.
+ *
  * <p>An invalid value never throws: it is kept in {@link #problems()}, and the canary reports
  * {@link CanaryState#MISCONFIGURED} with a message that quotes the key, the value and the rule.
  */
 public final class CanaryOptions {
 
-    public static final String ENABLED = "sqlite.canary.enabled";
-    public static final String DATABASE = "sqlite.canary.database";
-    public static final String DATASOURCE = "sqlite.canary.datasource";
-    public static final String LOCK_DIR = "sqlite.canary.lock-dir";
-    public static final String ON_FAILURE = "sqlite.canary.on-failure";
-    public static final String FILESYSTEM_CHECK = "sqlite.canary.filesystem-check";
-    public static final String TABLE = "sqlite.canary.table";
-    public static final String DEPLOY_ID = "sqlite.canary.deploy-id";
-    public static final String BUSY_TIMEOUT = "sqlite.canary.busy-timeout";
+    public static final String ENABLED = ConfigKeys.ENABLED;
+    public static final String DATABASE = ConfigKeys.DATABASE;
+    public static final String DATASOURCE = ConfigKeys.DATASOURCE;
+    public static final String LOCK_DIR = ConfigKeys.LOCK_DIR;
+    public static final String ON_FAILURE = ConfigKeys.ON_FAILURE;
+    public static final String FILESYSTEM_CHECK = ConfigKeys.FILESYSTEM_CHECK;
+    public static final String TABLE = ConfigKeys.TABLE;
+    public static final String DEPLOY_ID = ConfigKeys.DEPLOY_ID;
+    public static final String BUSY_TIMEOUT = ConfigKeys.BUSY_TIMEOUT;
 
     /** Every key the canary reads, in the order of the documentation. */
     public static final List<String> KEYS = List.of(ENABLED, DATABASE, DATASOURCE, LOCK_DIR, ON_FAILURE,
@@ -79,17 +82,34 @@ public final class CanaryOptions {
     private final int busyTimeoutMillis;
     private final List<String> problems;
 
-    private CanaryOptions(Function<String, Optional<String>> config) {
+    /**
+     * A configuration source: answers a key with its value, or with nothing where it is not set.
+     * A source that has a list API of its own (MicroProfile Config's {@code getOptionalValues})
+     * answers {@link #values} with it.
+     */
+    @FunctionalInterface
+    public interface Values {
+
+        Optional<String> value(String key);
+
+        /** A list key's values; by default the value split as MicroProfile Config splits lists. */
+        default List<String> values(String key) {
+            return value(key).map(CanaryOptions::splitList).orElse(List.of());
+        }
+    }
+
+    private CanaryOptions(Values config) {
         List<String> found = new ArrayList<>();
-        this.enabled = parseBoolean(config, ENABLED, true, found);
-        this.databases = parseList(config, DATABASE);
-        this.dataSources = parseList(config, DATASOURCE);
-        this.lockDirectory = parseLockDirectory(config, found);
-        this.onFailure = parseOnFailure(config, found);
-        this.filesystemCheck = parseBoolean(config, FILESYSTEM_CHECK, true, found);
-        this.table = parseTable(config, found);
-        this.deployId = parseDeployId(config, found);
-        this.busyTimeoutMillis = parseBusyTimeout(config, found);
+        Function<String, Optional<String>> value = config::value;
+        this.enabled = parseBoolean(value, ENABLED, true, found);
+        this.databases = trimmed(config.values(DATABASE));
+        this.dataSources = trimmed(config.values(DATASOURCE));
+        this.lockDirectory = parseLockDirectory(value, found);
+        this.onFailure = parseOnFailure(value, found);
+        this.filesystemCheck = parseBoolean(value, FILESYSTEM_CHECK, true, found);
+        this.table = parseTable(value, found);
+        this.deployId = parseDeployId(value, found);
+        this.busyTimeoutMillis = parseBusyTimeout(value, found);
         if (databases.isEmpty() && dataSources.isEmpty()) {
             found.add("no database is configured: set " + DATABASE + " to the database's path or jdbc:sqlite: URL, or "
                     + DATASOURCE + " to the JNDI name of its DataSource");
@@ -101,8 +121,50 @@ public final class CanaryOptions {
      * Reads and validates every key from a configuration source that answers a key with its value,
      * or with nothing where the key is not set.
      */
-    public static CanaryOptions fromConfig(Function<String, Optional<String>> config) {
-        return new CanaryOptions(key -> config.apply(key).map(String::trim).filter(value -> !value.isEmpty()));
+    public static CanaryOptions fromConfig(Values config) {
+        return new CanaryOptions(new Values() {
+            @Override
+            public Optional<String> value(String key) {
+                return config.value(key).map(String::trim).filter(value -> !value.isEmpty());
+            }
+
+            @Override
+            public List<String> values(String key) {
+                return config.values(key);
+            }
+        });
+    }
+
+    /**
+     * Splits a list value as MicroProfile Config does: at every comma that is not escaped as
+     * {@code \,}; empty elements are dropped.
+     */
+    public static List<String> splitList(String value) {
+        List<String> elements = new ArrayList<>();
+        StringBuilder element = new StringBuilder();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\' && i + 1 < value.length() && value.charAt(i + 1) == ',') {
+                element.append(',');
+                i++;
+            } else if (c == ',') {
+                elements.add(element.toString());
+                element.setLength(0);
+            } else {
+                element.append(c);
+            }
+        }
+        elements.add(element.toString());
+        return trimmed(elements);
+    }
+
+    /** Escapes one value for a list: the inverse of {@link #splitList}. */
+    static String escapeListElement(String value) {
+        return value.replace(",", "\\,");
+    }
+
+    private static List<String> trimmed(List<String> values) {
+        return values.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     public static Builder builder() {
@@ -168,12 +230,6 @@ public final class CanaryOptions {
                 // An unreadable switch must not silently turn the canary off: fail safe.
                 return fallback;
         }
-    }
-
-    private static List<String> parseList(Function<String, Optional<String>> config, String key) {
-        return config.apply(key)
-                .map(value -> Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
-                .orElse(List.of());
     }
 
     private static Path parseLockDirectory(Function<String, Optional<String>> config, List<String> problems) {
@@ -276,7 +332,7 @@ public final class CanaryOptions {
 
         /** A path or {@code jdbc:sqlite:} URL; call again to add more databases. */
         public Builder database(String database) {
-            values.merge(DATABASE, database, (a, b) -> a + "," + b);
+            values.merge(DATABASE, escapeListElement(database), (a, b) -> a + "," + b);
             return this;
         }
 
@@ -305,7 +361,7 @@ public final class CanaryOptions {
         }
 
         public CanaryOptions build() {
-            return fromConfig(key -> Optional.ofNullable(values.get(key)));
+            return fromConfig((Values) key -> Optional.ofNullable(values.get(key)));
         }
     }
 }

@@ -3,12 +3,15 @@ package io.github.sqlitecanary;
 import io.github.sqlitecanary.internal.FileIdentity;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The canary's verdict on one database: plain immutable data that the CDI adapter, the readiness
  * check and the command line only translate.
  *
- * <p>{@code database} never holds a JDBC URL's query string (it may carry keys).
+ * <p>{@code database} never holds a JDBC URL's query string (it may carry keys). Every text is
+ * printable: control characters in paths and mount points are escaped ({@code \n}, {@code \u0007}),
+ * so that no report can forge a log line or move a terminal's cursor.
  */
 public final class CanaryReport {
 
@@ -23,16 +26,50 @@ public final class CanaryReport {
     private final List<String> warnings;
     /** The verified database file and its identity (device and inode), for the run-time re-check. */
     private final FileIdentity verifiedFile;
+    /** What went wrong inside the canary itself, for the log; null for every ordinary verdict. */
+    private final Throwable internalError;
 
     CanaryReport(CanaryState state, String database, String lock, String filesystem, String message,
-            List<String> warnings, FileIdentity verifiedFile) {
+            List<String> warnings, FileIdentity verifiedFile, Throwable internalError) {
         this.state = Objects.requireNonNull(state, "state");
-        this.database = Objects.requireNonNull(database, "database");
-        this.lock = Objects.requireNonNull(lock, "lock");
-        this.filesystem = Objects.requireNonNull(filesystem, "filesystem");
-        this.message = Objects.requireNonNull(message, "message");
-        this.warnings = List.copyOf(warnings);
+        this.database = printable(Objects.requireNonNull(database, "database"));
+        this.lock = printable(Objects.requireNonNull(lock, "lock"));
+        this.filesystem = printable(Objects.requireNonNull(filesystem, "filesystem"));
+        this.message = printable(Objects.requireNonNull(message, "message"));
+        this.warnings = warnings.stream().map(CanaryReport::printable).toList();
         this.verifiedFile = verifiedFile;
+        this.internalError = internalError;
+    }
+
+    /**
+     * The report of a canary that could not run at all, such as when its configuration cannot be
+     * read: DOWN, with the cause kept for the log ({@link #internalError()}).
+     */
+    public static CanaryReport ofInternalError(Throwable error) {
+        return new CanaryReport(CanaryState.DATABASE_UNUSABLE, NONE, NONE, "unknown",
+                Guidance.internalError("(the configured databases)", error), List.of(), null, error);
+    }
+
+    /** Escapes control characters, as the JSON and Java string syntax do. */
+    static String printable(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                if (out == null) {
+                    out = new StringBuilder(text.substring(0, i));
+                }
+                switch (c) {
+                    case '\n' -> out.append("\\n");
+                    case '\r' -> out.append("\\r");
+                    case '\t' -> out.append("\\t");
+                    default -> out.append(String.format("\\u%04x", (int) c));
+                }
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     public CanaryState state() {
@@ -69,12 +106,27 @@ public final class CanaryReport {
         return warnings;
     }
 
+    /**
+     * The exception behind a report that the canary could not judge because of a defect of its
+     * own or of its environment (a missing class, an unexpected runtime exception); empty for
+     * every verdict. Adapters log it; it is never shown as a stack trace to a person.
+     */
+    public Optional<Throwable> internalError() {
+        return Optional.ofNullable(internalError);
+    }
+
     FileIdentity verifiedFile() {
         return verifiedFile;
     }
 
     CanaryReport withState(CanaryState newState, String newMessage) {
-        return new CanaryReport(newState, database, lock, filesystem, newMessage, warnings, null);
+        return new CanaryReport(newState, database, lock, filesystem, newMessage, warnings, null, null);
+    }
+
+    CanaryReport withWarning(String warning) {
+        List<String> more = new java.util.ArrayList<>(warnings);
+        more.add(warning);
+        return new CanaryReport(state, database, lock, filesystem, message, more, verifiedFile, internalError);
     }
 
     @Override

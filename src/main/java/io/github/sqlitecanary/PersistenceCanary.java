@@ -1,20 +1,20 @@
 package io.github.sqlitecanary;
 
+import io.github.sqlitecanary.Verdict.Action;
+import io.github.sqlitecanary.Verdict.Mode;
 import io.github.sqlitecanary.internal.CrashPoint;
 import io.github.sqlitecanary.internal.DatabaseLocation;
 import io.github.sqlitecanary.internal.FileIdentity;
 import io.github.sqlitecanary.internal.FileSystemProbe;
-import io.github.sqlitecanary.internal.Guidance;
 import io.github.sqlitecanary.internal.LockFile;
 import io.github.sqlitecanary.internal.MarkerTable;
 import io.github.sqlitecanary.internal.MarkerTable.Marker;
+import io.github.sqlitecanary.internal.Platform;
 import io.github.sqlitecanary.internal.SqliteConnections;
+import io.github.sqlitecanary.internal.SqliteErrors;
 import io.github.sqlitecanary.internal.Storage;
-import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -41,7 +41,10 @@ import javax.sql.DataSource;
  * }</pre>
  *
  * <p>Plain Java on sqlite-jdbc: no CDI, no MicroProfile. It never deletes, rewrites or migrates
- * user data; the only thing it writes into a database is one row in a table of its own.
+ * user data; the only thing it writes into a database is one row in a table of its own. Per
+ * database it first gathers facts without writing, then {@link Verdict#decide} decides, and only
+ * {@code check} then performs the one write the verdict needs, deciding again on what it finds
+ * under SQLite's write lock. It never throws: whatever goes wrong becomes a DOWN report.
  */
 public final class PersistenceCanary {
 
@@ -49,18 +52,20 @@ public final class PersistenceCanary {
     private final FileSystemProbe fileSystemProbe;
     private final Function<String, DataSource> dataSourceLookup;
     private final Path workingDirectory;
+    private final Platform platform;
 
     public PersistenceCanary(CanaryOptions options) {
         this(options, FileSystemProbe.ofThisMachine(), PersistenceCanary::lookUpDataSource,
-                Path.of("").toAbsolutePath());
+                Path.of("").toAbsolutePath(), Platform.ofThisMachine());
     }
 
     PersistenceCanary(CanaryOptions options, FileSystemProbe fileSystemProbe,
-            Function<String, DataSource> dataSourceLookup, Path workingDirectory) {
+            Function<String, DataSource> dataSourceLookup, Path workingDirectory, Platform platform) {
         this.options = options;
         this.fileSystemProbe = fileSystemProbe;
         this.dataSourceLookup = dataSourceLookup;
         this.workingDirectory = workingDirectory;
+        this.platform = platform;
     }
 
     public CanaryOptions options() {
@@ -68,22 +73,27 @@ public final class PersistenceCanary {
     }
 
     /**
-     * Runs the canary as the application's start does: may write the lock and the marker.
+     * Runs the canary as the application's start does: may write the lock and the marker, and
+     * lets SQLite recover a hot journal that a crash left, as any connection would.
      *
      * @return one report per database (a single report when disabled or misconfigured)
      */
     public List<CanaryReport> check() {
-        return judgeAll(true);
+        return judgeAll(Mode.CHECK);
     }
 
-    /** Reports the state {@link #check()} would reach, reading only: creates no database, lock or marker. */
+    /**
+     * Reports the state {@link #check()} would reach, reading only: creates no database, lock,
+     * marker or any file beside the database, and changes nothing.
+     */
     public List<CanaryReport> status() {
-        return judgeAll(false);
+        return judgeAll(Mode.STATUS);
     }
 
     /**
      * The run-time re-check of a report: one {@code stat} of a verified database file. Returns the
-     * report unchanged unless the file was deleted or replaced ({@link CanaryState#DATABASE_VANISHED}).
+     * report unchanged unless the file was deleted or replaced ({@link CanaryState#DATABASE_VANISHED});
+     * a {@code stat} that fails (EIO, ESTALE) only adds a warning.
      */
     public static CanaryReport recheck(CanaryReport report) {
         FileIdentity verified = report.verifiedFile();
@@ -91,281 +101,166 @@ public final class PersistenceCanary {
             return report;
         }
         FileIdentity.Change change = verified.change();
-        return change == FileIdentity.Change.SAME ? report
-                : report.withState(CanaryState.DATABASE_VANISHED, Guidance.vanished(report.database(), change));
+        switch (change) {
+            case SAME:
+                return report;
+            case UNREADABLE:
+                return report.withWarning("the database file could not be read just now to check that it is "
+                        + "still there; the verdict stands until it can be");
+            default:
+                return report.withState(CanaryState.DATABASE_VANISHED, Guidance.vanished(report.database(), change));
+        }
     }
 
-    private List<CanaryReport> judgeAll(boolean mayWrite) {
-        if (!options.problems().isEmpty()) {
-            // An unreadable enabled flag must not turn the canary off, so problems come first.
-            // Shown in the report: without query strings, which may hold keys.
-            String configured = String.join(",",
-                    options.databases().stream().map(DatabaseLocation::withoutQuery).toList());
-            return List.of(simple(CanaryState.MISCONFIGURED, configured.isEmpty() ? CanaryReport.NONE : configured,
-                    Guidance.misconfigured(options.problems())));
-        }
+    private List<CanaryReport> judgeAll(Mode mode) {
+        // The switch wins over every other value; only a switch that cannot be read is not obeyed.
         if (!options.enabled()) {
             return List.of(simple(CanaryState.DISABLED, CanaryReport.NONE, Guidance.disabled()));
         }
+        if (!options.problems().isEmpty()) {
+            String configured = String.join(",", options.databases().stream()
+                    .map(DatabaseLocation::withoutQuery).toList());
+            return List.of(simple(CanaryState.MISCONFIGURED, configured.isEmpty() ? CanaryReport.NONE : configured,
+                    Guidance.misconfigured(options.problems())));
+        }
+        LiveFacts.Context context = new LiveFacts.Context(options, fileSystemProbe, platform, workingDirectory,
+                mode == Mode.CHECK ? SqliteConnections.Recovery.IN_PLACE : SqliteConnections.Recovery.PRIVATE_COPY);
         List<CanaryReport> reports = new ArrayList<>();
         for (String database : options.databases()) {
-            reports.add(judge(database, null, mayWrite));
+            reports.add(judge(database, () -> LiveFacts.ofConfigured(context, database), mode));
         }
         for (String name : options.dataSources()) {
-            reports.add(judgeDataSource(name, mayWrite));
+            reports.add(judge(name, () -> LiveFacts.ofDataSource(context, name, dataSourceLookup), mode));
         }
         return List.copyOf(reports);
     }
 
-    private CanaryReport judgeDataSource(String name, boolean mayWrite) {
-        String url;
-        DataSource dataSource;
-        try {
-            dataSource = dataSourceLookup.apply(name);
-        } catch (RuntimeException e) {
-            return simple(CanaryState.MISCONFIGURED, name, Guidance.misconfigured(List.of(CanaryOptions.DATASOURCE
-                    + "=\"" + name + "\" names no DataSource that can be looked up: " + e.getMessage())));
-        }
-        try (Connection connection = dataSource.getConnection()) {
-            url = connection.getMetaData().getURL();
-        } catch (SQLException | RuntimeException e) {
-            return simple(CanaryState.DATABASE_UNUSABLE, name,
-                    Guidance.databaseUnusable(name, "the DataSource gives no connection: " + e.getMessage()));
-        }
-        if (url == null || !url.regionMatches(true, 0, "jdbc:sqlite:", 0, 12)) {
-            String shown = url == null ? "no URL" : "a URL of another kind (" + url.split("[?;]", 2)[0] + ")";
-            return simple(CanaryState.MISCONFIGURED, name, Guidance.misconfigured(List.of(CanaryOptions.DATASOURCE
-                    + "=\"" + name + "\" is not an SQLite DataSource: its connections report " + shown)));
-        }
-        return judge(url, name, mayWrite);
+    private interface FactsSource {
+        LiveFacts read();
     }
 
-    /**
-     * The state decision for one database, in the order of the state table.
-     *
-     * @param dataSource the JNDI name the database was found through, or null
-     */
-    private CanaryReport judge(String configured, String dataSource, boolean mayWrite) {
-        DatabaseLocation location;
+    private CanaryReport judge(String configured, FactsSource source, Mode mode) {
         try {
-            location = DatabaseLocation.parse(configured, workingDirectory);
-        } catch (IllegalArgumentException e) {
-            String shown = DatabaseLocation.withoutQuery(configured);
-            return simple(CanaryState.MISCONFIGURED, shown, Guidance.misconfigured(List.of(CanaryOptions.DATABASE
-                    + " names an unusable database: " + e.getMessage())));
-        }
-        String database = dataSource == null ? location.display()
-                : location.display() + " (DataSource " + dataSource + ")";
-        if (location.ephemeralReason().isPresent()) {
-            return simple(CanaryState.EPHEMERAL_DATABASE, database,
-                    Guidance.ephemeralDatabase(database, location.ephemeralReason().get()));
-        }
-        Path file = location.file().orElseThrow();
-        Path directory = file.getParent();
-        List<String> warnings = new ArrayList<>();
-        if (location.relative()) {
-            warnings.add("the database path " + database + " is relative and was resolved against the server's "
-                    + "working directory as " + file + "; configure an absolute path");
-        }
-        LockFile lock = LockFile.of(options.lockDirectory(), file);
-        Report report = new Report(database, lock.path().toString(), "unknown", warnings);
-
-        if (!Files.exists(directory)) {
-            return report.of(CanaryState.VOLUME_MISSING, Guidance.volumeMissing(database, directory));
-        }
-        if (!Files.isDirectory(directory)) {
-            return report.of(CanaryState.DATABASE_UNUSABLE, Guidance.parentNotDirectory(database, directory));
-        }
-
-        Storage storage = fileSystemProbe.examine(file, options.lockDirectory());
-        report = report.withStorage(storage);
-        if (storage.neverPersists().isPresent()) {
-            Storage.Finding finding = storage.neverPersists().get();
-            if (options.filesystemCheck()) {
-                return report.of(finding.state(), finding.message());
+            LiveFacts facts = source.read();
+            Verdict verdict = Verdict.decide(facts, options, mode);
+            if (mode == Mode.STATUS || verdict.action() == Action.NONE) {
+                return report(facts, verdict, List.of());
             }
-            // Switched off, the judgement still informs: the redeploy test decides instead.
-            report.warnings.add(finding.state() + " not judged (" + CanaryOptions.FILESYSTEM_CHECK + "=false): "
-                    + finding.message());
+            return verdict.action() == Action.WRITE_FIRST_MARKER ? writeFirstMarker(facts)
+                    : recordVerification(facts, verdict);
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            // A defect, or an environment the canary did not foresee: DOWN, never a failed deployment.
+            String shown = DatabaseLocation.withoutQuery(configured);
+            return new CanaryReport(CanaryState.DATABASE_UNUSABLE, shown, CanaryReport.NONE, "unknown",
+                    Guidance.internalError(shown, e), List.of(), null, e);
         }
-
-        Optional<String> fileProblem = fileProblem(file);
-        if (fileProblem.isPresent()) {
-            return report.of(CanaryState.DATABASE_UNUSABLE, Guidance.databaseUnusable(database, fileProblem.get()));
-        }
-
-        MarkerTable table = new MarkerTable(options.table());
-        Optional<Marker> marker;
-        try {
-            marker = readMarker(file, table);
-        } catch (SQLException | MarkerTable.ForeignTableException e) {
-            return report.of(CanaryState.DATABASE_UNUSABLE, Guidance.databaseUnusable(database, explain(e, table)));
-        }
-        if (marker.isPresent() && marker.get().verified()) {
-            // The quiet path: persistence was proven once; read only, no lock, no write, no fsync.
-            return report.verified(file, Guidance.verified(database, marker.get().firstBootAt()));
-        }
-
-        boolean lockPresent;
-        try {
-            lockPresent = lock.exists();
-        } catch (LockFile.UnusableException e) {
-            return report.of(CanaryState.LOCK_UNUSABLE, Guidance.lockUnusable(database, e.getMessage()));
-        }
-        if (marker.isPresent()) {
-            return judgeUnverified(report, file, table, lock, marker.get(), lockPresent, mayWrite);
-        }
-        if (!mayWrite) {
-            return lockPresent
-                    ? report.of(CanaryState.DATABASE_NOT_KEPT, Guidance.databaseNotKept(database, lock.path(), false))
-                    : report.of(CanaryState.FIRST_BOOT, Guidance.firstBoot(database, lock.path(), false));
-        }
-        return writeFirstMarker(report, file, table, lock);
-    }
-
-    private CanaryReport judgeUnverified(Report report, Path file, MarkerTable table, LockFile lock, Marker marker,
-            boolean lockPresent, boolean mayWrite) {
-        String database = report.database;
-        Optional<String> deployId = options.deployId();
-        String firstDeployId = marker.firstBootDeployId();
-        boolean sameDeploy = deployId.isPresent() && deployId.get().equals(firstDeployId);
-        if (sameDeploy) {
-            // A deploy identifier can only hold a verdict back, never grant one.
-            return report.of(CanaryState.AWAITING_REDEPLOY,
-                    Guidance.awaitingRedeploySameDeploy(database, lock.path(), deployId.get(), lockPresent));
-        }
-        if (lockPresent) {
-            return report.of(CanaryState.AWAITING_REDEPLOY, deployId.isPresent() && firstDeployId != null
-                    ? Guidance.lockSurvivedRedeploy(database, lock.path(), deployId.get(), firstDeployId)
-                    : Guidance.awaitingRedeploy(database, lock.path(), marker.firstBootAt()));
-        }
-        String message = Guidance.verified(database, marker.firstBootAt());
-        if (!mayWrite) {
-            return report.verified(file, message);
-        }
-        try (Connection connection = SqliteConnections.openForWriting(file, options.busyTimeoutMillis());
-                Statement statement = connection.createStatement()) {
-            statement.execute("BEGIN IMMEDIATE");
-            table.markVerified(connection, now(), deployId.orElse(null));
-            statement.execute("COMMIT");
-        } catch (SQLException e) {
-            // Persistence is proven either way; only the record of it failed, so the next start checks again.
-            report.warnings.add("the verification could not be recorded in the marker (" + explain(e, table)
-                    + "); the next start checks the lock again");
-        }
-        return report.verified(file, message);
     }
 
     /**
-     * The first-boot write, fail-safe by its order: the marker row is inserted inside a
-     * {@code BEGIN IMMEDIATE} transaction (so concurrent instances queue up and agree on one row,
-     * and a database that cannot take it fails before any lock exists), the lock is created and
-     * forced to disk, and only then is the marker committed.
+     * The first-boot write, fail-safe by its order: inside a {@code BEGIN IMMEDIATE} transaction
+     * (so concurrent instances queue up and agree on one row) the facts that may have changed,
+     * marker and lock, are read again and decided again; the marker row is inserted, the lock is
+     * created and forced to disk, and only then is the marker committed.
      */
-    private CanaryReport writeFirstMarker(Report report, Path file, MarkerTable table, LockFile lock) {
-        String database = report.database;
+    private CanaryReport writeFirstMarker(LiveFacts facts) {
+        String database = facts.database();
+        LockFile lock = facts.lockFile();
         try {
+            // Before the database is opened for writing: an unusable lock leaves no empty database behind.
             lock.ensureDirectory();
         } catch (LockFile.UnusableException e) {
-            return report.of(CanaryState.LOCK_UNUSABLE, Guidance.lockUnusable(database, e.getMessage()));
+            return report(facts, new Verdict(CanaryState.LOCK_UNUSABLE, Guidance.lockUnusable(database,
+                    e.getMessage()), Action.NONE), List.of());
         }
-        try (Connection connection = SqliteConnections.openForWriting(file, options.busyTimeoutMillis());
+        MarkerTable table = new MarkerTable(options.table());
+        try (Connection connection = SqliteConnections.openForWriting(facts.file(), options.busyTimeoutMillis());
                 Statement statement = connection.createStatement()) {
             statement.execute("BEGIN IMMEDIATE");
             CrashPoint.reach(CrashPoint.TRANSACTION_BEGUN);
+            DatabaseFacts.MarkerRead marker;
             try {
-                table.create(connection);
-                if (table.read(connection).isPresent()) {
-                    // Another instance wrote the first marker while this one waited for the write lock.
-                    statement.execute("ROLLBACK");
-                    return report.of(CanaryState.FIRST_BOOT, Guidance.concurrentFirstBoot(database, lock.path()));
-                }
-                String token = UUID.randomUUID().toString();
-                String at = now();
-                table.insert(connection, new Marker(at, options.deployId().orElse(null), token, null, null));
-                CrashPoint.reach(CrashPoint.MARKER_INSERTED);
-                boolean lockWasPresent = lock.exists();
-                if (!lockWasPresent) {
-                    try {
-                        lock.create(lockContent(database, at, token));
-                    } catch (FileAlreadyExistsException e) {
-                        lockWasPresent = true;
-                    }
-                }
-                statement.execute("COMMIT");
-                CrashPoint.reach(CrashPoint.COMMITTED);
-                return lockWasPresent
-                        ? report.of(CanaryState.DATABASE_NOT_KEPT, Guidance.databaseNotKept(database, lock.path(), true))
-                        : report.of(CanaryState.FIRST_BOOT, Guidance.firstBoot(database, lock.path(), true));
-            } catch (LockFile.UnusableException e) {
-                statement.execute("ROLLBACK");
-                return report.of(CanaryState.LOCK_UNUSABLE, Guidance.lockUnusable(database, e.getMessage()));
+                marker = DatabaseFacts.MarkerRead.found(table.read(connection));
             } catch (MarkerTable.ForeignTableException e) {
-                statement.execute("ROLLBACK");
-                return report.of(CanaryState.DATABASE_UNUSABLE, Guidance.databaseUnusable(database,
-                        explain(e, table)));
+                marker = DatabaseFacts.MarkerRead.unreadable(e.getMessage() + "; set " + CanaryOptions.TABLE
+                        + " to a name of the canary's own");
             }
+            if (marker.marker().isPresent()) {
+                // Another instance wrote the first marker while this one waited for the write lock.
+                statement.execute("ROLLBACK");
+                return report(facts, new Verdict(CanaryState.FIRST_BOOT, Guidance.concurrentFirstBoot(database,
+                        facts.lockPath()), Action.NONE), List.of());
+            }
+            facts.readAgainUnderWriteLock(marker, readLock(lock));
+            Verdict again = Verdict.decide(facts, options, Mode.CHECK);
+            if (again.action() != Action.WRITE_FIRST_MARKER) {
+                statement.execute("ROLLBACK");
+                return report(facts, again, List.of());
+            }
+            table.create(connection);
+            String at = now();
+            String token = UUID.randomUUID().toString();
+            table.insert(connection, new Marker(at, options.deployId().orElse(null), token, null, null));
+            CrashPoint.reach(CrashPoint.MARKER_INSERTED);
+            if (again.state() == CanaryState.FIRST_BOOT) {
+                try {
+                    lock.create(lockContent(database, at, token));
+                } catch (FileAlreadyExistsException e) {
+                    // A lock appeared since it was read: an earlier boot's, as far as this one can tell.
+                    again = new Verdict(CanaryState.DATABASE_NOT_KEPT, Guidance.databaseNotKept(database,
+                            facts.lockPath(), true), Action.WRITE_FIRST_MARKER);
+                } catch (LockFile.UnusableException e) {
+                    statement.execute("ROLLBACK");
+                    return report(facts, new Verdict(CanaryState.LOCK_UNUSABLE, Guidance.lockUnusable(database,
+                            e.getMessage()), Action.NONE), List.of());
+                }
+            }
+            statement.execute("COMMIT");
+            CrashPoint.reach(CrashPoint.COMMITTED);
+            return report(facts, again, List.of());
         } catch (SQLException e) {
             // Closing the connection rolls back whatever was not committed.
-            return report.of(CanaryState.DATABASE_UNUSABLE, Guidance.databaseUnusable(database, explain(e, table)));
+            return report(facts, new Verdict(CanaryState.DATABASE_UNUSABLE, Guidance.databaseUnusable(database,
+                    SqliteErrors.describe(e, options.busyTimeoutMillis(), options.table())), Action.NONE), List.of());
         }
     }
 
-    private Optional<Marker> readMarker(Path file, MarkerTable table)
-            throws SQLException, MarkerTable.ForeignTableException {
-        if (!Files.exists(file)) {
-            return Optional.empty();
-        }
-        try (Connection connection = SqliteConnections.openForReading(file, options.busyTimeoutMillis())) {
-            return table.read(connection);
-        }
-    }
-
-    private static Optional<String> fileProblem(Path file) {
-        BasicFileAttributes attributes;
+    private static DatabaseFacts.LockRead readLock(LockFile lock) {
         try {
-            attributes = Files.readAttributes(file, BasicFileAttributes.class);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return Optional.empty(); // a first boot creates it
-        } catch (IOException e) {
-            return Optional.of("cannot read its attributes (" + e.getMessage() + ")");
+            return DatabaseFacts.LockRead.of(lock.presence() == LockFile.Presence.PRESENT);
+        } catch (LockFile.UnusableException e) {
+            return DatabaseFacts.LockRead.unusable(e.getMessage());
         }
-        if (attributes.isDirectory()) {
-            return Optional.of("it is a directory, not a database file");
-        }
-        if (!attributes.isRegularFile()) {
-            return Optional.of("it is not a regular file");
-        }
-        if (!Files.isReadable(file)) {
-            return Optional.of("this process may not read it (permission denied)");
-        }
-        return Optional.empty();
     }
 
-    private String explain(Exception e, MarkerTable table) {
-        if (e instanceof MarkerTable.ForeignTableException) {
-            return e.getMessage() + "; set " + CanaryOptions.TABLE + " to a name of the canary's own";
+    /** Persistence was proven: record it once, so that later starts take the quiet, read-only path. */
+    private CanaryReport recordVerification(LiveFacts facts, Verdict verdict) {
+        try (Connection connection = SqliteConnections.openForWriting(facts.file(), options.busyTimeoutMillis());
+                Statement statement = connection.createStatement()) {
+            statement.execute("BEGIN IMMEDIATE");
+            new MarkerTable(options.table()).markVerified(connection, now(), options.deployId().orElse(null));
+            statement.execute("COMMIT");
+            return report(facts, verdict, List.of());
+        } catch (SQLException e) {
+            // Persistence is proven either way; only the record of it failed, so the next start checks again.
+            return report(facts, verdict, List.of("the verification could not be recorded in the marker ("
+                    + SqliteErrors.describe(e, options.busyTimeoutMillis(), options.table())
+                    + "); the next start checks the lock again"));
         }
-        String text = String.valueOf(e.getMessage());
-        if (text.contains("SQLITE_BUSY") || text.contains("database is locked")) {
-            return "it stayed locked by another connection for longer than " + CanaryOptions.BUSY_TIMEOUT + "="
-                    + options.busyTimeoutMillis() + " ms";
-        }
-        if (text.contains("SQLITE_NOTADB") || text.contains("not a database")) {
-            return "it is not an SQLite database (file is not a database)";
-        }
-        if (text.contains("SQLITE_READONLY") || text.contains("readonly database")) {
-            return "it is read-only, and the canary must write its marker table \"" + table.name()
-                    + "\" into it on the first boot";
-        }
-        if (text.contains("SQLITE_FULL") || text.contains("disk is full")) {
-            return "the disk is full (free space on the volume that holds it)";
-        }
-        if (text.contains("SQLITE_CANTOPEN") || text.contains("unable to open")) {
-            return "SQLite cannot open it or create its journal beside it (check the permissions of the file "
-                    + "and its directory)";
-        }
-        return text;
+    }
+
+    private CanaryReport report(LiveFacts facts, Verdict verdict, List<String> moreWarnings) {
+        List<String> warnings = new ArrayList<>(facts.locationWarnings());
+        Optional<Storage> storage = facts.storageIfExamined();
+        storage.ifPresent(s -> warnings.addAll(s.warnings()));
+        storage.flatMap(Storage::neverPersists).filter(finding -> !options.filesystemCheck()).ifPresent(finding ->
+                // Switched off, the judgement still informs: the redeploy test decides instead.
+                warnings.add(finding.kind() + " not judged (" + CanaryOptions.FILESYSTEM_CHECK + "=false): "
+                        + finding.message()));
+        warnings.addAll(moreWarnings);
+        boolean file = facts.file() != null;
+        return new CanaryReport(verdict.state(), facts.database(), file ? facts.lockPath().toString() : CanaryReport.NONE,
+                storage.map(Storage::filesystem).orElse("unknown"), verdict.message(), warnings,
+                verdict.state() == CanaryState.VERIFIED ? FileIdentity.of(facts.file()).orElse(null) : null, null);
     }
 
     private static String lockContent(String database, String at, String token) {
@@ -384,7 +279,7 @@ public final class PersistenceCanary {
     }
 
     private static CanaryReport simple(CanaryState state, String database, String message) {
-        return new CanaryReport(state, database, CanaryReport.NONE, "unknown", message, List.of(), null);
+        return new CanaryReport(state, database, CanaryReport.NONE, "unknown", message, List.of(), null, null);
     }
 
     private static DataSource lookUpDataSource(String name) {
@@ -396,36 +291,6 @@ public final class PersistenceCanary {
             throw new IllegalArgumentException("it names a " + found.getClass().getName() + ", not a DataSource");
         } catch (NamingException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
-        }
-    }
-
-    /** The details of one database's report, gathered while it is judged. */
-    private static final class Report {
-        final String database;
-        final String lock;
-        String filesystem;
-        final List<String> warnings;
-
-        Report(String database, String lock, String filesystem, List<String> warnings) {
-            this.database = database;
-            this.lock = lock;
-            this.filesystem = filesystem;
-            this.warnings = warnings;
-        }
-
-        Report withStorage(Storage storage) {
-            filesystem = storage.filesystem();
-            warnings.addAll(storage.warnings());
-            return this;
-        }
-
-        CanaryReport of(CanaryState state, String message) {
-            return new CanaryReport(state, database, lock, filesystem, message, warnings, null);
-        }
-
-        CanaryReport verified(Path file, String message) {
-            return new CanaryReport(CanaryState.VERIFIED, database, lock, filesystem, message, warnings,
-                    FileIdentity.of(file).orElse(null));
         }
     }
 }

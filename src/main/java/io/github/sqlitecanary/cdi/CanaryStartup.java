@@ -17,7 +17,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Runs the canary once when the application starts, logs every DOWN verdict with its full
- * guidance, and fails the deployment in {@code on-failure=fail-startup} mode.
+ * guidance, and fails the deployment in {@code on-failure=fail-startup} mode, and only then.
  *
  * <p>Configuration is read here, at start, and not in the readiness check: Payara creates the
  * check lazily, on the first request, with a class loader that cannot see the application's
@@ -27,9 +27,6 @@ import org.eclipse.microprofile.config.ConfigProvider;
 public class CanaryStartup {
 
     static final System.Logger LOG = System.getLogger("io.github.sqlitecanary");
-
-    private final Object lock = new Object();
-    private volatile Result result;
 
     /** The verdict of the start, and what the readiness check reports from it. */
     public record Result(OnFailure onFailure, List<CanaryReport> reports) {
@@ -43,14 +40,40 @@ public class CanaryStartup {
         }
     }
 
+    /** Guards {@link #started} and {@link #latest}: concurrent probes must not overwrite each other. */
+    private final Object lock = new Object();
+    private Result started;
+    private List<CanaryReport> latest;
+
     void onStartup(@Observes @Initialized(ApplicationScoped.class) Object event) {
-        Config config = ConfigProvider.getConfig();
-        CanaryOptions options = CanaryOptions.fromConfig(key -> config.getOptionalValue(key, String.class));
-        List<CanaryReport> reports = new PersistenceCanary(options).check();
-        result = new Result(options.onFailure(), reports);
+        OnFailure onFailure = OnFailure.READINESS;
+        List<CanaryReport> reports;
+        try {
+            Config config = ConfigProvider.getConfig();
+            CanaryOptions options = CanaryOptions.fromConfig(new CanaryOptions.Values() {
+                @Override
+                public Optional<String> value(String key) {
+                    return config.getOptionalValue(key, String.class);
+                }
+
+                @Override
+                public List<String> values(String key) {
+                    return config.getOptionalValues(key, String.class).orElse(List.of());
+                }
+            });
+            onFailure = options.onFailure();
+            reports = new PersistenceCanary(options).check();
+        } catch (RuntimeException | LinkageError e) {
+            // The canary itself never throws; this is configuration that cannot be read at all.
+            reports = List.of(CanaryReport.ofInternalError(e));
+        }
+        synchronized (lock) {
+            started = new Result(onFailure, reports);
+            latest = reports;
+        }
         reports.forEach(CanaryStartup::log);
         List<CanaryReport> down = reports.stream().filter(r -> !r.isUp()).toList();
-        if (options.onFailure() == OnFailure.FAIL_STARTUP && !down.isEmpty()) {
+        if (onFailure == OnFailure.FAIL_STARTUP && !down.isEmpty()) {
             throw new PersistenceCanaryException(down.stream()
                     .map(r -> "sqlite-persistence-canary " + r.state() + ": " + r.message())
                     .collect(Collectors.joining("\n")));
@@ -59,31 +82,32 @@ public class CanaryStartup {
 
     /**
      * The verdict now: the start's reports after the cheap run-time re-check (one {@code stat} of
-     * each verified database file). Empty until the application has started. Logs a verdict that
-     * changed since it was last logged.
+     * each verified database file). Empty until the application has started. A database that
+     * vanished stays {@code DATABASE_VANISHED} until a restart; a verdict that changed is logged once.
      */
     public Optional<Result> current() {
-        Result started = result;
-        if (started == null) {
-            return Optional.empty();
-        }
         synchronized (lock) {
+            if (started == null) {
+                return Optional.empty();
+            }
             List<CanaryReport> now = new ArrayList<>();
-            for (CanaryReport before : started.reports()) {
+            List<CanaryReport> next = new ArrayList<>();
+            for (CanaryReport before : latest) {
                 CanaryReport after = PersistenceCanary.recheck(before);
-                if (after.state() != before.state()) {
+                boolean changed = after.state() != before.state();
+                if (changed) {
                     log(after);
                 }
                 now.add(after);
+                // A changed verdict sticks; a passing warning (a stat that failed once) does not.
+                next.add(changed ? after : before);
             }
-            Result updated = new Result(started.onFailure(), now);
-            // Keep the changed verdict: a database that vanished once stays DOWN until a restart.
-            result = updated;
-            return Optional.of(updated);
+            latest = next;
+            return Optional.of(new Result(started.onFailure(), now));
         }
     }
 
-    private static void log(CanaryReport report) {
+    static void log(CanaryReport report) {
         StringBuilder line = new StringBuilder("sqlite-persistence-canary ").append(report.state())
                 .append(report.isUp() ? " (UP) " : " (DOWN) ").append(report.database()).append(": ")
                 .append(report.message());
@@ -99,5 +123,7 @@ public class CanaryStartup {
             LOG.log(Level.WARNING, "sqlite-persistence-canary warnings for " + report.database() + ": "
                     + String.join("; ", report.warnings()));
         }
+        // The details of an internal error are for whoever debugs it, not for every reader of the log.
+        report.internalError().ifPresent(e -> LOG.log(Level.DEBUG, "sqlite-persistence-canary internal error", e));
     }
 }

@@ -1,11 +1,20 @@
 package io.github.sqlitecanary.cli;
 
+import io.github.sqlitecanary.CanaryOptions;
 import io.github.sqlitecanary.CanaryReport;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** Reports as text for a person or as JSON for a program; no JSON library in the CLI jar. */
+/**
+ * Reports as text for a person or as JSON for a program; no JSON library in the CLI jar. A
+ * command-line user is told the flag ({@code --lock-dir}), not the MicroProfile key.
+ */
 final class ReportFormat {
+
+    private static final Pattern KEY = Pattern.compile(Pattern.quote("sqlite.canary.") + "([a-z-]+)");
+    private static final Pattern QUERY = Pattern.compile("(?i)((?:jdbc:sqlite:|file:)[^?\\s]*)\\?\\S*");
 
     private ReportFormat() {
     }
@@ -15,11 +24,11 @@ final class ReportFormat {
         for (CanaryReport report : reports) {
             text.append(report.state()).append(report.isUp() ? " (UP)" : " (DOWN)").append(": ")
                     .append(report.database()).append('\n');
-            text.append("  ").append(report.message()).append('\n');
+            text.append("  ").append(asFlags(report.message())).append('\n');
             text.append("  lock: ").append(report.lock()).append('\n');
             text.append("  filesystem: ").append(report.filesystem()).append('\n');
             for (String warning : report.warnings()) {
-                text.append("  warning: ").append(warning).append('\n');
+                text.append("  warning: ").append(asFlags(warning)).append('\n');
             }
         }
         return text.toString();
@@ -43,15 +52,36 @@ final class ReportFormat {
         return json.append("}\n").toString();
     }
 
+    /** A usage or internal error as the one JSON object of {@code --json}. */
+    static String error(int exitCode, String problem) {
+        return "{\"status\":\"ERROR\",\"exitCode\":" + exitCode + ",\"error\":" + quote(problem) + "}\n";
+    }
+
     private static void appendFields(StringBuilder json, CanaryReport report) {
         json.append(",\"state\":").append(quote(report.state().name()));
         json.append(",\"database\":").append(quote(report.database()));
         json.append(",\"lock\":").append(quote(report.lock()));
         json.append(",\"filesystem\":").append(quote(report.filesystem()));
-        json.append(",\"message\":").append(quote(report.message()));
+        json.append(",\"message\":").append(quote(asFlags(report.message())));
         json.append(",\"warnings\":[")
-                .append(report.warnings().stream().map(ReportFormat::quote).collect(Collectors.joining(",")))
+                .append(report.warnings().stream().map(w -> quote(asFlags(w))).collect(Collectors.joining(",")))
                 .append(']');
+    }
+
+    /** {@code sqlite.canary.busy-timeout} as the flag {@code --busy-timeout} that sets it here. */
+    static String asFlags(String text) {
+        Matcher key = KEY.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (key.find()) {
+            boolean known = CanaryOptions.KEYS.contains(key.group());
+            key.appendReplacement(out, Matcher.quoteReplacement(known ? "--" + key.group(1) : key.group()));
+        }
+        return key.appendTail(out).toString();
+    }
+
+    /** Any JDBC URL or file: URI in a text without its query string, which may hold keys. */
+    static String withoutQueries(String text) {
+        return QUERY.matcher(text).replaceAll("$1?…");
     }
 
     static String quote(String text) {

@@ -5,6 +5,7 @@ import io.github.sqlitecanary.CanaryReport;
 import io.github.sqlitecanary.cdi.CanaryStartup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -25,6 +26,7 @@ import org.eclipse.microprofile.health.Readiness;
 public class ReadinessCheck implements HealthCheck {
 
     public static final String NAME = "sqlite-persistence-canary";
+    private static final System.Logger LOG = System.getLogger("io.github.sqlitecanary");
 
     @Inject
     CanaryStartup startup;
@@ -35,6 +37,7 @@ public class ReadinessCheck implements HealthCheck {
         try {
             Optional<CanaryStartup.Result> current = startup.current();
             if (current.isEmpty()) {
+                // Not a verdict: the application has not reached its start-up event yet.
                 return response.down().withData("state", "STARTING")
                         .withData("message", "The canary has not run yet: the application is still starting.")
                         .build();
@@ -48,9 +51,13 @@ public class ReadinessCheck implements HealthCheck {
                 response.withData("on-failure", OnFailure.LOG.value());
             }
             return response.status(result.ready()).build();
-        } catch (RuntimeException e) {
-            return response.down().withData("state", "ERROR")
-                    .withData("message", "The readiness check failed: " + e).build();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.WARNING, "sqlite-persistence-canary: the readiness check failed (" + e
+                    + "); it answers DOWN until it can report a verdict");
+            LOG.log(Level.DEBUG, "sqlite-persistence-canary readiness check failure", e);
+            return HealthCheckResponse.named(NAME).down().withData("state", "ERROR")
+                    .withData("message", "The readiness check failed: " + e.getClass().getSimpleName()
+                            + ". The application's log has the details.").build();
         }
     }
 

@@ -6,17 +6,23 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Where a configured database lives: a file, or nowhere that outlives the process.
+ * Where a configured database lives: a file, or nowhere that outlives the process. Pure: reads
+ * nothing of the file system.
  *
- * <p>Accepts what users write in configuration: a plain path, {@code jdbc:sqlite:PATH},
- * {@code jdbc:sqlite:file:URI}, with or without a query string. The query string is dropped from
- * everything shown ({@link #display()}), because users put keys and passwords there.
+ * <p>Accepts what users write in configuration: a plain path (every character, {@code ?}
+ * included, is part of the file name), {@code jdbc:sqlite:PATH} and {@code jdbc:sqlite:file:URI}
+ * (where {@code ?} starts a query string, as sqlite-jdbc reads it), and a bare SQLite
+ * {@code file:} URI. The query string is dropped from everything shown ({@link #display()}),
+ * because users put keys and passwords there.
  */
 public final class DatabaseLocation {
 
     private static final String JDBC_PREFIX = "jdbc:sqlite:";
+    private static final Pattern WINDOWS_DRIVE = Pattern.compile("/([A-Za-z]:[/\\\\].*)");
 
     private final String display;
     private final Path file;
@@ -40,13 +46,16 @@ public final class DatabaseLocation {
         String spec = configured.trim();
         boolean url = spec.regionMatches(true, 0, JDBC_PREFIX, 0, JDBC_PREFIX.length());
         String rest = url ? spec.substring(JDBC_PREFIX.length()) : spec;
-        int question = rest.indexOf('?');
+        boolean uri = rest.regionMatches(true, 0, "file:", 0, 5);
+        // Only a URL or a URI has a query string; in a plain path '?' is part of the file name.
+        int question = url || uri ? rest.indexOf('?') : -1;
         String query = question < 0 ? "" : rest.substring(question + 1);
         String target = question < 0 ? rest : rest.substring(0, question);
-        String display = (url ? JDBC_PREFIX : "") + target + (query.isEmpty() ? "" : "?…");
+        String display = (url ? JDBC_PREFIX : "") + target + (question < 0 ? "" : "?…");
 
-        if (query.toLowerCase(Locale.ROOT).matches("(.*&)?mode=memory(&.*)?")) {
-            return ephemeral(display, "the URL asks for an in-memory database (mode=memory)");
+        Optional<String> inMemoryParameter = inMemoryParameter(query);
+        if (inMemoryParameter.isPresent()) {
+            return ephemeral(display, "the URL asks for an in-memory database (" + inMemoryParameter.get() + ")");
         }
         if (target.isEmpty()) {
             return ephemeral(display, "an empty path makes SQLite use a temporary database that is deleted when "
@@ -59,17 +68,17 @@ public final class DatabaseLocation {
             return ephemeral(display, "a \":resource:\" database is read from the application's class path, "
                     + "which is replaced on every deploy");
         }
-        if (target.regionMatches(true, 0, "file:", 0, 5)) {
-            target = uriPath(target.substring(5));
+        if (uri) {
+            target = uriPath(target.substring(5), workingDirectory.getFileSystem().getSeparator().equals("\\"));
             if (target.isEmpty() || target.startsWith(":memory:")) {
                 return ephemeral(display, "the file: URI names an in-memory or temporary database");
             }
         }
         try {
-            Path path = Path.of(target);
+            Path path = workingDirectory.getFileSystem().getPath(target);
             boolean relative = !path.isAbsolute();
-            Path absolute = workingDirectory.resolve(path).toAbsolutePath().normalize();
-            if (absolute.getParent() == null) {
+            Path absolute = workingDirectory.resolve(path).toAbsolutePath();
+            if (absolute.normalize().getParent() == null || absolute.getFileName() == null) {
                 throw new IllegalArgumentException("\"" + display + "\" names no file inside a directory");
             }
             return new DatabaseLocation(display, absolute, relative, null);
@@ -78,18 +87,43 @@ public final class DatabaseLocation {
         }
     }
 
-    /** The configured text without any query string, safe to show. */
+    /** The configured text as it may be shown: a JDBC URL or file: URI without its query string. */
     public static String withoutQuery(String configured) {
-        int question = configured.indexOf('?');
-        return question < 0 ? configured.trim() : configured.substring(0, question).trim() + "?…";
+        String spec = configured.trim();
+        boolean url = spec.regionMatches(true, 0, JDBC_PREFIX, 0, JDBC_PREFIX.length())
+                || spec.regionMatches(true, 0, "file:", 0, 5);
+        int question = url ? spec.indexOf('?') : -1;
+        return question < 0 ? spec : spec.substring(0, question) + "?…";
     }
 
     private static DatabaseLocation ephemeral(String display, String reason) {
         return new DatabaseLocation(display, null, false, reason);
     }
 
-    // SQLite's URI file names: "file:/a", "file:///a", "file://localhost/a", percent-encoded.
-    private static String uriPath(String afterScheme) {
+    /**
+     * The query parameter that makes SQLite keep the database in memory, read as SQLite reads it:
+     * names and values percent-decoded and case-insensitive ({@code mode=%6Demory} is memory too).
+     */
+    private static Optional<String> inMemoryParameter(String query) {
+        for (String parameter : query.split("&")) {
+            int equals = parameter.indexOf('=');
+            if (equals < 0) {
+                continue;
+            }
+            String name = percentDecode(parameter.substring(0, equals)).trim().toLowerCase(Locale.ROOT);
+            String value = percentDecode(parameter.substring(equals + 1)).trim().toLowerCase(Locale.ROOT);
+            if ((name.equals("mode") && value.equals("memory")) || (name.equals("vfs") && value.equals("memdb"))) {
+                return Optional.of(name + "=" + value);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The path of an SQLite URI file name ({@code file:/a}, {@code file:///a},
+     * {@code file://localhost/a}), percent-decoded; on Windows {@code file:///C:/a} is {@code C:/a}.
+     */
+    static String uriPath(String afterScheme, boolean windows) {
         String path = afterScheme;
         if (path.startsWith("//")) {
             int slash = path.indexOf('/', 2);
@@ -101,7 +135,9 @@ public final class DatabaseLocation {
             path = slash < 0 ? "" : path.substring(slash);
         }
         int fragment = path.indexOf('#');
-        return percentDecode(fragment < 0 ? path : path.substring(0, fragment));
+        String decoded = percentDecode(fragment < 0 ? path : path.substring(0, fragment));
+        Matcher drive = WINDOWS_DRIVE.matcher(decoded);
+        return windows && drive.matches() ? drive.group(1) : decoded;
     }
 
     private static String percentDecode(String text) {
@@ -127,7 +163,11 @@ public final class DatabaseLocation {
         return display;
     }
 
-    /** The database file, absolute and normalised; empty for an in-memory or temporary database. */
+    /**
+     * The database file as written, made absolute but not normalised: {@code link/..} is for the
+     * file system to resolve ({@link RealPath}), not for string arithmetic. Empty for an in-memory
+     * or temporary database.
+     */
     public Optional<Path> file() {
         return Optional.ofNullable(file);
     }

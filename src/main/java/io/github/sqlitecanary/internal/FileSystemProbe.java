@@ -1,6 +1,5 @@
 package io.github.sqlitecanary.internal;
 
-import io.github.sqlitecanary.CanaryState;
 import io.github.sqlitecanary.internal.MountInfo.Mount;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +92,7 @@ public final class FileSystemProbe {
             return new Storage("unknown", Optional.empty(), List.of(e.getMessage()));
         } catch (RuntimeException e) {
             // The probe must never stop the canary; the redeploy test still proves persistence.
-            return new Storage("unknown", Optional.empty(), List.of(Guidance.storageNotJudged(database, e.toString())));
+            return new Storage("unknown", Optional.empty(), List.of(StorageGuidance.storageNotJudged(database, e.toString())));
         }
     }
 
@@ -103,14 +102,14 @@ public final class FileSystemProbe {
         Optional<Mount> directoryMount = table.nearestMount(directory);
         Optional<String> jdkType = files.fileStoreType(directory);
         if (directoryMount.isEmpty()) {
-            return new Storage(jdkType.orElse("unknown"), Optional.empty(), List.of(Guidance.mountNotFound(directory)));
+            return new Storage(jdkType.orElse("unknown"), Optional.empty(), List.of(StorageGuidance.mountNotFound(directory)));
         }
         Mount mount = directoryMount.get();
         String filesystem = describe(mount);
         if (jdkType.isPresent() && !jdkType.get().equals(mount.type())) {
             // The lexical look-up went wrong somewhere (a symbolic link, a hidden mount): judge nothing.
             return new Storage(jdkType.get(), Optional.empty(),
-                    List.of(Guidance.mountTypesDisagree(directory, jdkType.get(), filesystem)));
+                    List.of(StorageGuidance.mountTypesDisagree(directory, jdkType.get(), filesystem)));
         }
 
         // The file before its directory: a file bound from a volume onto an ephemeral directory is
@@ -118,28 +117,28 @@ public final class FileSystemProbe {
         Optional<Mount> fileMount = table.mountAt(file).filter(m -> !files.isDirectory(file));
         if (fileMount.isPresent()) {
             String fileFilesystem = describe(fileMount.get());
-            return new Storage(fileFilesystem, Optional.of(new Storage.Finding(CanaryState.SINGLE_FILE_MOUNT,
-                    Guidance.singleFileMount(file, fileFilesystem, directory, filesystem))), List.of());
+            return new Storage(fileFilesystem, Optional.of(new Storage.Finding(Storage.Kind.SINGLE_FILE_MOUNT,
+                    StorageGuidance.singleFileMount(file, fileFilesystem, directory, filesystem))), List.of());
         }
 
         Optional<String> ephemeral = ephemeralKind(mount);
         if (ephemeral.isPresent()) {
-            return new Storage(filesystem, Optional.of(new Storage.Finding(CanaryState.EPHEMERAL_FILESYSTEM,
-                    Guidance.ephemeralFilesystem(file, directory, filesystem, ephemeral.get()))), List.of());
+            return new Storage(filesystem, Optional.of(new Storage.Finding(Storage.Kind.EPHEMERAL_FILESYSTEM,
+                    StorageGuidance.ephemeralFilesystem(file, directory, filesystem, ephemeral.get()))), List.of());
         }
 
         List<String> warnings = new ArrayList<>();
         String source = mount.source().isEmpty() ? "no source" : mount.source();
         if (NETWORK.contains(mount.type())) {
-            warnings.add(Guidance.networkFilesystem(directory, filesystem, source));
+            warnings.add(StorageGuidance.networkFilesystem(directory, filesystem, source));
         } else if (HOST_SHARED.contains(mount.type())) {
-            warnings.add(Guidance.hostSharedFilesystem(directory, filesystem, source));
+            warnings.add(StorageGuidance.hostSharedFilesystem(directory, filesystem, source));
         } else if (OBJECT_STORAGE.contains(mount.type())) {
-            warnings.add(Guidance.objectStorageMount(directory, filesystem, source));
+            warnings.add(StorageGuidance.objectStorageMount(directory, filesystem, source));
         }
         Matcher anonymous = ANONYMOUS_VOLUME.matcher(mount.root());
         if (anonymous.find()) {
-            warnings.add(Guidance.anonymousVolume(directory, filesystem, anonymous.group(1)));
+            warnings.add(StorageGuidance.anonymousVolume(directory, filesystem, anonymous.group(1)));
         }
         lockOnSameFilesystem(table, mount, lockDirectory).ifPresent(warnings::add);
         return new Storage(filesystem, Optional.empty(), warnings);
@@ -201,7 +200,7 @@ public final class FileSystemProbe {
                 || !lockMount.get().device().equals(databaseMount.device())) {
             return Optional.empty();
         }
-        return Optional.of(Guidance.lockOnDatabaseFilesystem(lock, describe(lockMount.get()), databaseMount.device()));
+        return Optional.of(StorageGuidance.lockOnDatabaseFilesystem(lock, describe(lockMount.get()), databaseMount.device()));
     }
 
     private static String describe(Mount mount) {
@@ -219,7 +218,7 @@ public final class FileSystemProbe {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | SecurityException e) {
-            throw new MountTableUnreadable(Guidance.mountTableUnreadable(mountInfoFile, String.valueOf(e.getMessage())));
+            throw new MountTableUnreadable(StorageGuidance.mountTableUnreadable(mountInfoFile, String.valueOf(e.getMessage())));
         }
     }
 
@@ -245,19 +244,7 @@ public final class FileSystemProbe {
         LocalFiles THIS_MACHINE = new LocalFiles() {
             @Override
             public Path realPath(Path path) {
-                Path absolute = path.toAbsolutePath().normalize();
-                Path existing = absolute;
-                while (existing != null && !Files.exists(existing)) {
-                    existing = existing.getParent();
-                }
-                if (existing == null) {
-                    return absolute;
-                }
-                try {
-                    return existing.toRealPath().resolve(existing.relativize(absolute));
-                } catch (IOException | SecurityException e) {
-                    return absolute;
-                }
+                return RealPath.of(path.toAbsolutePath());
             }
 
             @Override

@@ -10,25 +10,38 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
  * The lock file that a first boot leaves in the disposable temporary directory.
  *
  * <p>Its presence is all that counts; its content only helps a person who finds it. Nothing here
- * ever follows a symbolic link: a link planted in a shared temporary directory must not make the
- * canary write somewhere else, or trust a directory that others control.
+ * ever follows a symbolic link at the lock directory or the lock file: a link planted in a shared
+ * temporary directory must not make the canary write somewhere else, or trust a directory that
+ * others control. Nor may anyone else be able to move the lock directory away: every directory
+ * above it must be writable only by this user or root, or sticky like {@code /tmp}.
  */
 public final class LockFile {
+
+    /** Whether the lock is there, read without writing anything. */
+    public enum Presence {
+        ABSENT, PRESENT
+    }
 
     /** The lock directory or file cannot be used safely; the message says what was found. */
     public static final class UnusableException extends Exception {
@@ -46,26 +59,36 @@ public final class LockFile {
     private static final LinkOption[] NO_FOLLOW = {LinkOption.NOFOLLOW_LINKS};
     private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+    private static final int ROOT = 0;
 
     private final Path directory;
     private final Path file;
+    private final Platform platform;
 
-    private LockFile(Path directory, Path file) {
+    private LockFile(Path directory, Path file, Platform platform) {
         this.directory = directory;
         this.file = file;
+        this.platform = platform;
     }
 
     /**
-     * The lock of one database: a file named after the database, inside the lock directory. The
-     * name holds a hash of the full path, so that two databases named {@code app.db} in different
-     * directories never share a lock.
+     * The lock of one database: a file named after the database's real path, inside the lock
+     * directory. The name holds a hash of that path, so that two databases named {@code app.db}
+     * in different directories never share a lock, and one database reached through different
+     * spellings always does.
+     *
+     * @param database the database's real path ({@link RealPath})
      */
-    public static LockFile of(Path lockDirectory, Path database) {
+    public static LockFile of(Path lockDirectory, Path database, Platform platform) {
+        // The directory's parents may be links (macOS's /tmp); the directory itself must not be.
+        Path absolute = lockDirectory.toAbsolutePath().normalize();
+        Path directory = absolute.getParent() == null ? absolute
+                : RealPath.of(absolute.getParent()).resolve(absolute.getFileName());
         String name = database.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
         if (name.length() > 64) {
             name = name.substring(0, 64);
         }
-        return new LockFile(lockDirectory, lockDirectory.resolve(name + "-" + shortHash(database) + ".lock"));
+        return new LockFile(directory, directory.resolve(name + "-" + shortHash(database) + ".lock"), platform);
     }
 
     private static String shortHash(Path database) {
@@ -87,15 +110,16 @@ public final class LockFile {
     }
 
     /** Whether the lock is there. Reads only; a missing lock directory means no lock. */
-    public boolean exists() throws UnusableException {
+    public Presence presence() throws UnusableException {
+        checkParents();
         if (!checkDirectory()) {
-            return false;
+            return Presence.ABSENT;
         }
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(file, BasicFileAttributes.class, NO_FOLLOW);
         } catch (NoSuchFileException e) {
-            return false;
+            return Presence.ABSENT;
         } catch (IOException e) {
             throw new UnusableException("cannot read the lock file " + file + ": " + describe(e), e);
         }
@@ -106,20 +130,44 @@ public final class LockFile {
         if (!attributes.isRegularFile()) {
             throw new UnusableException("the lock file " + file + " is not a regular file. Remove it");
         }
-        return true;
+        checkOwner(file, "the lock file");
+        return Presence.PRESENT;
+    }
+
+    /**
+     * Why a first boot could not create the lock, judged without writing: the lock directory, or
+     * the nearest existing directory above it, must be writable by this process. Empty if it can.
+     */
+    public Optional<String> creationProblem() {
+        Path existing = directory;
+        while (existing != null && !Files.exists(existing, NO_FOLLOW)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !Files.isDirectory(existing, NO_FOLLOW)) {
+            return Optional.of("cannot create the lock directory " + directory + ": "
+                    + (existing == null ? "no directory above it exists" : existing + " is not a directory"));
+        }
+        if (!Files.isWritable(existing)) {
+            return Optional.of((existing.equals(directory) ? "cannot create the lock file in "
+                    : "cannot create the lock directory " + directory + ": ") + existing
+                    + " is not writable by this process (read-only, or permission denied)");
+        }
+        return Optional.empty();
     }
 
     /**
      * Creates the lock and forces it, and then its directory entry, to disk, so that a marker
      * committed afterwards can never be seen without its lock.
      *
-     * @throws FileAlreadyExistsException when another instance created the lock first
+     * @throws FileAlreadyExistsException when the lock appeared since it was last read
      */
     public void create(String content) throws UnusableException, FileAlreadyExistsException {
         ensureDirectory();
-        try (FileChannel channel = FileChannel.open(file,
-                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
-                PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE))) {
+        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
+        try (FileChannel channel = platform.posix()
+                ? FileChannel.open(file, options, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE))
+                : FileChannel.open(file, options)) {
             CrashPoint.reach(CrashPoint.LOCK_CREATED);
             ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
@@ -137,6 +185,9 @@ public final class LockFile {
     }
 
     private void forceDirectory() throws UnusableException {
+        if (!platform.posix()) {
+            return; // a directory cannot be opened, let alone forced, on Windows
+        }
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {
@@ -145,27 +196,40 @@ public final class LockFile {
     }
 
     /**
-     * Makes sure the lock directory exists and is safe, creating it owner-only where it is missing.
-     * Called before the database is opened for writing, so that a lock directory that cannot be
-     * made leaves not even an empty database file behind.
+     * Makes sure the lock directory exists and is safe, creating it, and every missing directory
+     * above it, owner-only (whatever the umask). Called before the database is opened for writing,
+     * so that a lock directory that cannot be made leaves not even an empty database file behind.
      */
     public void ensureDirectory() throws UnusableException {
+        checkParents();
         if (checkDirectory()) {
             return;
         }
+        List<Path> missing = new ArrayList<>();
+        for (Path path = directory; path != null && !Files.exists(path, NO_FOLLOW); path = path.getParent()) {
+            missing.add(0, path);
+        }
         try {
-            Path parent = directory.getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
+            for (Path path : missing) {
+                createOwnerOnly(path);
             }
-            Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
-        } catch (FileAlreadyExistsException e) {
-            // Another instance created it a moment ago: judge it like any existing directory.
         } catch (IOException e) {
             throw new UnusableException("cannot create the lock directory " + directory + ": " + describe(e), e);
         }
+        checkParents();
         if (!checkDirectory()) {
             throw new UnusableException("the lock directory " + directory + " vanished right after it was created");
+        }
+    }
+
+    private void createOwnerOnly(Path path) throws IOException {
+        FileAttribute<?>[] ownerOnly = platform.posix()
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY)}
+                : new FileAttribute<?>[0];
+        try {
+            Files.createDirectory(path, ownerOnly);
+        } catch (FileAlreadyExistsException e) {
+            // Another instance created it a moment ago: it is judged like any existing directory.
         }
     }
 
@@ -191,33 +255,93 @@ public final class LockFile {
         if (!attributes.isDirectory()) {
             throw new UnusableException("the lock directory " + directory + " is not a directory");
         }
-        checkOwnership();
+        Optional<PosixFileAttributes> posix = posixAttributes(directory, "the lock directory");
+        if (posix.isPresent()) {
+            Set<PosixFilePermission> permissions = posix.get().permissions();
+            if (permissions.contains(PosixFilePermission.GROUP_WRITE)
+                    || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+                throw new UnusableException("the lock directory " + directory + " is writable by other users ("
+                        + PosixFilePermissions.toString(permissions) + "), so they could plant or remove the lock. "
+                        + "Use a directory of its own that only this user can write, such as the default "
+                        + "${java.io.tmpdir}/sqlite-persistence-canary");
+            }
+            checkOwner(directory, "the lock directory");
+        }
         return true;
     }
 
-    private void checkOwnership() throws UnusableException {
-        PosixFileAttributes posix;
+    /**
+     * Every existing directory above the lock directory: whoever may write one of them could move
+     * the lock directory away (and a later boot would take the missing lock for a redeploy),
+     * unless it is sticky like {@code /tmp}, where only an entry's owner may rename it.
+     */
+    private void checkParents() throws UnusableException {
+        if (!platform.posix()) {
+            return;
+        }
+        for (Path parent = directory.getParent(); parent != null; parent = parent.getParent()) {
+            Optional<PosixFileAttributes> posix = posixAttributes(parent, "the directory");
+            if (posix.isEmpty()) {
+                continue; // not there yet: it will be created owner-only
+            }
+            Set<PosixFilePermission> permissions = posix.get().permissions();
+            boolean sticky = isSticky(parent);
+            OptionalInt owner = ownerOf(parent);
+            boolean ownerIsSomeoneElse = owner.isPresent() && owner.getAsInt() != ROOT
+                    && !owner.equals(platform.uid()) && permissions.contains(PosixFilePermission.OWNER_WRITE);
+            boolean othersMayWrite = permissions.contains(PosixFilePermission.GROUP_WRITE)
+                    || permissions.contains(PosixFilePermission.OTHERS_WRITE) || ownerIsSomeoneElse;
+            if (othersMayWrite && !sticky) {
+                throw new UnusableException("the directory " + parent + " above the lock directory " + directory
+                        + " is writable by other users (" + PosixFilePermissions.toString(permissions)
+                        + (ownerIsSomeoneElse ? ", owner user id " + owner.getAsInt() : "")
+                        + ") and not sticky, so they could move the lock away. Use a lock directory under a "
+                        + "directory that only this user (or root) can write, or under a sticky one like /tmp");
+            }
+        }
+    }
+
+    private OptionalInt ownerOf(Path path) throws UnusableException {
         try {
-            posix = Files.readAttributes(directory, PosixFileAttributes.class, NO_FOLLOW);
-        } catch (UnsupportedOperationException e) {
-            return; // no POSIX permissions to judge (Windows)
+            return ProcessOwner.uidOf(path);
         } catch (IOException e) {
-            throw new UnusableException("cannot read the permissions of the lock directory " + directory + ": "
+            throw new UnusableException("cannot read the owner of " + path + ": " + describe(e), e);
+        }
+    }
+
+    private static boolean isSticky(Path directory) {
+        try {
+            Object mode = Files.getAttribute(directory, "unix:mode", NO_FOLLOW);
+            return mode instanceof Integer bits && (bits & 01000) != 0;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private Optional<PosixFileAttributes> posixAttributes(Path path, String what) throws UnusableException {
+        if (!platform.posix()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.readAttributes(path, PosixFileAttributes.class, NO_FOLLOW));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UnusableException("cannot read the permissions of " + what + " " + path + ": "
                     + describe(e), e);
         }
-        Set<PosixFilePermission> permissions = posix.permissions();
-        if (permissions.contains(PosixFilePermission.GROUP_WRITE)
-                || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new UnusableException("the lock directory " + directory + " is writable by other users ("
-                    + PosixFilePermissions.toString(permissions) + "), so they could plant or remove the lock. "
-                    + "Use a directory of its own that only this user can write, such as the default "
-                    + "${java.io.tmpdir}/sqlite-persistence-canary");
+    }
+
+    private void checkOwner(Path path, String what) throws UnusableException {
+        if (!platform.posix() || platform.uid().isEmpty()) {
+            return;
         }
-        Integer owner = ProcessOwner.uidOf(directory);
-        Integer self = ProcessOwner.uid();
-        if (owner != null && self != null && !owner.equals(self)) {
-            throw new UnusableException("the lock directory " + directory + " belongs to user id " + owner
-                    + ", not to this process's user id " + self + ". Use a directory this user owns");
+        OptionalInt owner = ownerOf(path);
+        if (owner.isPresent() && owner.getAsInt() != platform.uid().getAsInt()) {
+            throw new UnusableException(what + " " + path + " belongs to user id " + owner.getAsInt()
+                    + ", not to this process's user id " + platform.uid().getAsInt()
+                    + ", so it cannot be trusted or managed by this user. Use a lock directory this user owns "
+                    + "(remove the old one, or point sqlite.canary.lock-dir elsewhere)");
         }
     }
 

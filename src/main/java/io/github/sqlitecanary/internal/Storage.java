@@ -1,6 +1,5 @@
 package io.github.sqlitecanary.internal;
 
-import io.github.sqlitecanary.CanaryState;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,14 +8,21 @@ import java.util.Optional;
  * and warnings that do not change the verdict.
  *
  * @param filesystem such as {@code ext4 on /data}, or {@code unknown}
- * @param neverPersists {@link CanaryState#SINGLE_FILE_MOUNT} or {@link CanaryState#EPHEMERAL_FILESYSTEM}
- *        with its guidance; empty when the storage may persist
+ * @param neverPersists why the storage can never survive a redeploy; empty when it may persist
  * @param warnings findings that leave the verdict unchanged
  */
 public record Storage(String filesystem, Optional<Finding> neverPersists, List<String> warnings) {
 
-    /** A storage judgement that holds the application back. */
-    public record Finding(CanaryState state, String message) {
+    /** Storage that can never keep the database across a redeploy. */
+    public enum Kind {
+        /** An overlay layer, tmpfs, an emptyDir, a configMap: wiped with the container or pod. */
+        EPHEMERAL_FILESYSTEM,
+        /** The database file alone is bind-mounted; its journal lands beside it, off the volume. */
+        SINGLE_FILE_MOUNT
+    }
+
+    /** A storage finding that holds the application back, with its guidance. */
+    public record Finding(Kind kind, String message) {
     }
 
     public Storage {

@@ -1,0 +1,124 @@
+package io.github.sqlitecanary;
+
+import io.github.sqlitecanary.internal.FileIdentity;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The text a person reads for each verdict: what was found, what it means, what to do. Message
+ * text is part of the product, so it lives here in one place and the tests read it.
+ */
+final class Guidance {
+
+    private static final String NOTHING_WRITTEN = " (status only: nothing was written)";
+
+    private Guidance() {
+    }
+
+    static String disabled() {
+        return "The SQLite persistence canary is disabled (" + CanaryOptions.ENABLED
+                + "=false): nothing was checked, read or written.";
+    }
+
+    static String misconfigured(List<String> problems) {
+        return "The SQLite persistence canary cannot run: " + String.join("; ", problems)
+                + ". Fix the configuration and restart; until then the application stays not ready.";
+    }
+
+    static String ephemeralDatabase(String database, String reason) {
+        return "The database " + database + " cannot outlive the process: " + reason
+                + ". Its data is lost on every restart. Configure a database file on a persistent volume.";
+    }
+
+    static String volumeMissing(String database, Path directory) {
+        return "The directory " + directory + " of the database " + database + " does not exist. It is most likely "
+                + "a persistent volume that is not mounted; the canary never creates it. Mount the volume at "
+                + directory + " (or correct the path) and deploy again.";
+    }
+
+    static String parentNotDirectory(String database, Path directory) {
+        return "The database " + database + " cannot be used: " + directory + " is not a directory. "
+                + "Correct the database path. Nothing was changed.";
+    }
+
+    static String databaseUnusable(String database, String found) {
+        return "The database " + database + " cannot be used: " + found
+                + ". The canary changed nothing in it. Fix the file or the path and restart.";
+    }
+
+    static String sqliteUnusable(String database, String found) {
+        return "SQLite cannot be used for the database " + database + ": " + found
+                + ". The canary read and changed nothing.";
+    }
+
+    static String internalError(String database, Throwable error) {
+        return "The canary could not judge the database " + database + " because of an unexpected error ("
+                + error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage())
+                + "). It wrote no marker. This is a defect of the canary or of its environment: report it with the "
+                + "log, which holds the details; until then the application stays not ready.";
+    }
+
+    static String lockUnusable(String database, String found) {
+        return "The canary cannot keep its lock for " + database + ": " + found
+                + ". Without a lock it cannot prove persistence, so it wrote no marker into the database.";
+    }
+
+    static String firstBoot(String database, Path lock, boolean wrote) {
+        String what = wrote
+                ? "the canary recorded a marker in the database and wrote the lock " + lock
+                : "the canary would record a marker in the database and write the lock " + lock + NOTHING_WRITTEN;
+        return "First boot of " + database + ": " + what + ". The application stays not ready until a redeploy "
+                + "proves that the database is kept: redeploy now (a new container whose temporary directory is "
+                + "wiped). If the database is on persistent storage, the next deploy becomes ready; if it is not, "
+                + "the next deploy starts over at FIRST_BOOT and no production data has been written yet.";
+    }
+
+    static String concurrentFirstBoot(String database, Path lock) {
+        return "First boot of " + database + ": another instance starting at the same time recorded the marker "
+                + "and the lock " + lock + ". The application stays not ready until a redeploy proves that the "
+                + "database is kept: redeploy now.";
+    }
+
+    static String databaseNotKept(String database, Path lock, boolean wrote) {
+        return "The database " + database + " carries no canary marker, but the lock " + lock + " from an earlier "
+                + "boot is still there: the database was lost or replaced since that boot (or the first boot was "
+                + "interrupted). Put the database on a persistent volume. "
+                + (wrote ? "The canary recorded its marker again and kept the lock"
+                        : "The canary would record its marker again and keep the lock" + NOTHING_WRITTEN)
+                + "; a redeploy that wipes the temporary directory will prove persistence.";
+    }
+
+    static String awaitingRedeploy(String database, Path lock, String firstBootAt) {
+        return "The database " + database + " carries the canary's marker from the first boot at " + firstBootAt
+                + ", and the lock " + lock + " is still there: the application was not redeployed yet, or its "
+                + "temporary directory survives deploys. Redeploy to prove persistence. Once you are confident "
+                + "the database is on persistent storage, deleting " + lock + " is safe; the next start then "
+                + "becomes ready.";
+    }
+
+    static String awaitingRedeploySameDeploy(String database, Path lock, String deployId, boolean lockPresent) {
+        return "The database " + database + " carries the canary's marker from this same deploy (" + deployId + "): "
+                + "this is a restart, not a redeploy" + (lockPresent ? ", and the lock " + lock + " is still there" : "")
+                + ". Redeploy (a new " + CanaryOptions.DEPLOY_ID + ") to prove persistence.";
+    }
+
+    static String lockSurvivedRedeploy(String database, Path lock, String deployId, String firstDeployId) {
+        return "The database " + database + " was kept across a redeploy (first boot: " + firstDeployId + ", now: "
+                + deployId + "), but the lock " + lock + " survived it too: the temporary directory " + lock.getParent()
+                + " is not wiped by deploys, so it cannot prove that the database lives on persistent storage. "
+                + "Point " + CanaryOptions.LOCK_DIR + " at a directory that every deploy wipes, or delete " + lock
+                + " once you are confident the database is on persistent storage.";
+    }
+
+    static String verified(String database, String firstBootAt) {
+        return "The database " + database + " kept the canary's marker from " + firstBootAt
+                + " across a redeploy that wiped the temporary directory: persistence verified.";
+    }
+
+    static String vanished(String database, FileIdentity.Change change) {
+        String what = change == FileIdentity.Change.DELETED ? "was deleted" : "was replaced by another file";
+        return "The database file " + database + " " + what + " while the application was running, after its "
+                + "persistence was verified at start. The application may now be writing to a file that no longer "
+                + "exists. Find what removed it, restore the database from a backup if needed, and restart.";
+    }
+}
