@@ -53,18 +53,31 @@ final class Podman implements BeforeEachCallback, AfterEachCallback {
         public String toString() {
             return "exit " + exitCode + "\nstdout: " + stdout + "\nstderr: " + stderr;
         }
+
+        /** One line: the exit code and the end of the error output. */
+        String brief() {
+            String err = stderr.strip().replaceAll("\\s+", " ");
+            return "exit " + exitCode + (err.isEmpty() ? "" : ": " + err.substring(Math.max(0, err.length() - 300)));
+        }
     }
 
     /** A created container; {@link #start()} runs its command again, in the same container. */
     final class Container {
         private final String name;
+        private final String description;
 
-        private Container(String name) {
+        private Container(String name, String description) {
             this.name = name;
+            this.description = description;
         }
 
         String name() {
             return name;
+        }
+
+        /** The user and the options it was created with, for the test log. */
+        String description() {
+            return description;
         }
 
         /** Starts the container, waits for its command to end, returns its exit code and output. */
@@ -131,16 +144,16 @@ final class Podman implements BeforeEachCallback, AfterEachCallback {
             return Optional.of("no '" + COMMAND + "' command (" + e.getCause().getMessage() + ")");
         }
         if (version.exitCode() != 0) {
-            return Optional.of("'" + COMMAND + " --version' failed: " + version);
+            return Optional.of("'" + COMMAND + " --version' failed: " + version.brief());
         }
         Result image = exec(60, List.of(COMMAND, "image", "exists", IMAGE));
         if (image.exitCode() != 0) {
-            return Optional.of("no image " + IMAGE + " in " + version.stdout().strip() + " (" + image + ")");
+            return Optional.of("no image " + IMAGE + " in " + version.stdout().strip() + " (" + image.brief() + ")");
         }
         Result run = exec(120, List.of(COMMAND, "run", "--rm", "--pull=never", "--network", "none", IMAGE,
                 "java", "-version"));
         if (run.exitCode() != 0) {
-            return Optional.of(version.stdout().strip() + " cannot run a container of " + IMAGE + ": " + run);
+            return Optional.of(version.stdout().strip() + " cannot run a container of " + IMAGE + ": " + run.brief());
         }
         return Optional.empty();
     }
@@ -174,7 +187,7 @@ final class Podman implements BeforeEachCallback, AfterEachCallback {
         args.addAll(command);
         containers.add(name);
         check(podman(60, args.toArray(String[]::new)));
-        return new Container(name);
+        return new Container(name, "--user " + user + " " + String.join(" ", options));
     }
 
     /** Runs {@code podman args…} and waits at most {@code seconds}. */
