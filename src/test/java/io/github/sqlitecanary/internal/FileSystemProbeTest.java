@@ -427,4 +427,39 @@ class FileSystemProbeTest {
             assertEquals(Storage.unknown(), storage);
         }
     }
+
+    // Rootful Podman, captured on this project's machines (the scenarios of containers/CliInContainersIT)
+
+    @Test
+    void rootfulPodmanContainersAreJudgedAsTheRealContainersWere() {
+        record Case(String sample, String database, String filesystem, String verdict, String warning) {
+        }
+        for (Case c : List.of(
+                new Case("podman-rootful-overlay-root", "/data/app.db", "overlay on /",
+                        "EPHEMERAL_FILESYSTEM", null),
+                new Case("podman-rootful-tmpfs-data", "/data/app.db", "tmpfs on /data",
+                        "EPHEMERAL_FILESYSTEM", null),
+                new Case("podman-rootful-single-file-bind", "/data/app.db", "ext4 on /data/app.db",
+                        "SINGLE_FILE_MOUNT", null),
+                new Case("podman-rootful-named-volume", "/data/app.db", "ext4 on /data", null, null),
+                new Case("podman-rootful-read-only-root-tmpfs-tmp", "/data/app.db", "ext4 on /data", null, null),
+                new Case("podman-rootful-anonymous-volume", "/data/app.db", "ext4 on /data", null,
+                        "is on a Docker anonymous volume"),
+                new Case("podman-rootful-tmp-is-volume", "/data/app.db", "ext4 on /data", null,
+                        "the lock directory /tmp/sqlite-persistence-canary is on the same file system as the database"))) {
+            // when
+            Storage storage = examine(c.sample(), c.database());
+
+            // then
+            assertEquals(c.filesystem(), storage.filesystem(), c.sample());
+            assertEquals(Optional.ofNullable(c.verdict()), storage.neverPersists().map(finding -> finding.kind().name()),
+                    c.sample());
+            if (c.warning() == null) {
+                assertEquals(List.of(), storage.warnings(), c.sample());
+            } else {
+                assertEquals(1, storage.warnings().size(), c.sample() + ": " + storage.warnings());
+                assertContains(c.warning(), storage.warnings().get(0));
+            }
+        }
+    }
 }
