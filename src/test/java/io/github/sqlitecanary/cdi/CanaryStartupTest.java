@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sqlitecanary.CanaryReport;
+import io.github.sqlitecanary.LogCapture;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
@@ -21,10 +22,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 import org.jboss.weld.environment.se.WeldContainer;
@@ -43,31 +42,18 @@ class CanaryStartupTest {
     @TempDir
     Path tmp;
 
-    final List<LogRecord> logged = new ArrayList<>();
-    final Logger canaryLogger = Logger.getLogger("io.github.sqlitecanary");
-    final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    LogCapture log;
+    List<LogRecord> logged;
 
     @BeforeEach
     void captureLog() {
-        canaryLogger.addHandler(capture);
+        log = LogCapture.start();
+        logged = log.records();
     }
 
     @AfterEach
     void releaseLog() {
-        canaryLogger.removeHandler(capture);
+        log.close();
     }
 
     Path database() {

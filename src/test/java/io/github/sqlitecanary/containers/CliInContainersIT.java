@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sqlitecanary.containers.Podman.Container;
 import io.github.sqlitecanary.containers.Podman.Result;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -17,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -63,30 +66,30 @@ class CliInContainersIT {
     private final List<Path> hostDirectories = new ArrayList<>();
 
     /** One {@code check --json} outcome. */
-    record Verdict(Result run, Map<String, Object> json) {
+    record Verdict(Result run, JsonObject json) {
         String state() {
-            return (String) json.get("state");
+            return json.getString("state");
         }
 
         String status() {
-            return (String) json.get("status");
+            return json.getString("status");
         }
 
         String filesystem() {
-            return (String) json.get("filesystem");
+            return json.getString("filesystem");
         }
 
         String message() {
-            return (String) json.get("message");
+            return json.getString("message");
         }
 
         String lock() {
-            return (String) json.get("lock");
+            return json.getString("lock");
         }
 
-        @SuppressWarnings("unchecked")
         List<String> warnings() {
-            return (List<String>) json.get("warnings");
+            return json.getJsonArray("warnings").getValuesAs(JsonString.class).stream().map(JsonString::getString)
+                    .toList();
         }
 
         @Override
@@ -122,9 +125,7 @@ class CliInContainersIT {
     private static Verdict verdict(Result run) {
         String out = run.stdout().strip();
         assertTrue(out.startsWith("{"), () -> "one JSON object on standard output: " + run);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> json = (Map<String, Object>) Json.parse(out);
-        Verdict verdict = new Verdict(run, json);
+        Verdict verdict = new Verdict(run, Json.createReader(new StringReader(out)).readObject());
         assertEquals("UP".equals(verdict.status()) ? 0 : 1, run.exitCode(), () -> "exit code of " + run);
         return verdict;
     }

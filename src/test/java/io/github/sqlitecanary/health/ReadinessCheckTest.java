@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sqlitecanary.LogCapture;
 import io.github.sqlitecanary.cdi.CanaryStartup;
 import io.github.sqlitecanary.health.CanaryContainer.Readiness;
 import io.github.sqlitecanary.health.CanaryContainer.Settings;
@@ -12,14 +13,9 @@ import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.Test;
@@ -141,23 +137,6 @@ class ReadinessCheckTest {
 
     @Test
     void checkThatFailsAnswersDownAndLogsWhy() {
-        List<LogRecord> logged = new ArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger logger = Logger.getLogger("io.github.sqlitecanary");
-        logger.addHandler(capture);
         ReadinessCheck check = new ReadinessCheck();
         check.startup = new CanaryStartup() {
             @Override
@@ -165,16 +144,14 @@ class ReadinessCheckTest {
                 throw new IllegalStateException("broken");
             }
         };
-        try {
+        try (LogCapture log = LogCapture.start()) {
             HealthCheckResponse response = check.call();
 
             assertEquals(HealthCheckResponse.Status.DOWN, response.getStatus());
             assertEquals("ERROR", response.getData().orElseThrow().get("state"));
-            assertTrue(logged.stream().anyMatch(r -> r.getLevel() == Level.WARNING
+            assertTrue(log.records().stream().anyMatch(r -> r.getLevel() == Level.WARNING
                     && r.getMessage().contains("the readiness check failed (java.lang.IllegalStateException: broken)")),
-                    () -> logged.stream().map(LogRecord::getMessage).toList().toString());
-        } finally {
-            logger.removeHandler(capture);
+                    () -> log.messages().toString());
         }
     }
 }
