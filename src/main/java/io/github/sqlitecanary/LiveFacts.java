@@ -5,7 +5,7 @@ import io.github.sqlitecanary.internal.DatabaseLocation;
 import io.github.sqlitecanary.internal.FileSystemProbe;
 import io.github.sqlitecanary.internal.LockFile;
 import io.github.sqlitecanary.internal.MarkerTable;
-import io.github.sqlitecanary.internal.Platform;
+import io.github.sqlitecanary.internal.LocalSystem;
 import io.github.sqlitecanary.internal.RealPath;
 import io.github.sqlitecanary.internal.SqliteConnections;
 import io.github.sqlitecanary.internal.SqliteDriver;
@@ -30,7 +30,7 @@ import javax.sql.DataSource;
 final class LiveFacts implements DatabaseFacts {
 
     /** Everything the facts of every database share. */
-    record Context(CanaryOptions options, FileSystemProbe probe, Platform platform, Path workingDirectory,
+    record Context(CanaryOptions options, FileSystemProbe probe, LocalSystem localSystem, Path workingDirectory,
             SqliteConnections.Recovery recovery) {
     }
 
@@ -60,7 +60,7 @@ final class LiveFacts implements DatabaseFacts {
         Path configured = location == null ? null : location.file().orElse(null);
         this.file = configured == null ? null : RealPath.of(configured);
         this.lockFile = file == null ? null
-                : LockFile.of(context.options().lockDirectory(), file, context.platform());
+                : LockFile.of(context.options().lockDirectory(), file, context.localSystem());
         if (location != null && location.relative() && file != null) {
             locationWarnings.add("the database path " + database + " is relative and was resolved against the "
                     + "server's working directory as " + file + "; configure an absolute path");
@@ -222,8 +222,8 @@ final class LiveFacts implements DatabaseFacts {
 
     @Override
     public Optional<String> markerWriteProblem() {
-        String user = context.platform().uid().isPresent()
-                ? "this process's user (user id " + context.platform().uid().getAsInt() + ")" : "this process";
+        String user = context.localSystem().uid().isPresent()
+                ? "this process's user (user id " + context.localSystem().uid().getAsInt() + ")" : "this process";
         Path parent = file.getParent();
         if (databaseFile().kind() != DatabaseFile.Kind.ABSENT && !Files.isWritable(file)) {
             return Optional.of("it is read-only: " + user + " may not write the file (a read-only volume, or a "

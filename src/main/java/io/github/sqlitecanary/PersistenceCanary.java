@@ -9,7 +9,7 @@ import io.github.sqlitecanary.internal.FileSystemProbe;
 import io.github.sqlitecanary.internal.LockFile;
 import io.github.sqlitecanary.internal.MarkerTable;
 import io.github.sqlitecanary.internal.MarkerTable.Marker;
-import io.github.sqlitecanary.internal.Platform;
+import io.github.sqlitecanary.internal.LocalSystem;
 import io.github.sqlitecanary.internal.SqliteConnections;
 import io.github.sqlitecanary.internal.SqliteErrors;
 import io.github.sqlitecanary.internal.Storage;
@@ -52,20 +52,20 @@ public final class PersistenceCanary {
     private final FileSystemProbe fileSystemProbe;
     private final Function<String, DataSource> dataSourceLookup;
     private final Path workingDirectory;
-    private final Platform platform;
+    private final LocalSystem localSystem;
 
     public PersistenceCanary(CanaryOptions options) {
         this(options, FileSystemProbe.ofThisMachine(), PersistenceCanary::lookUpDataSource,
-                Path.of("").toAbsolutePath(), Platform.ofThisMachine());
+                Path.of("").toAbsolutePath(), LocalSystem.ofThisMachine());
     }
 
     PersistenceCanary(CanaryOptions options, FileSystemProbe fileSystemProbe,
-            Function<String, DataSource> dataSourceLookup, Path workingDirectory, Platform platform) {
+            Function<String, DataSource> dataSourceLookup, Path workingDirectory, LocalSystem localSystem) {
         this.options = options;
         this.fileSystemProbe = fileSystemProbe;
         this.dataSourceLookup = dataSourceLookup;
         this.workingDirectory = workingDirectory;
-        this.platform = platform;
+        this.localSystem = localSystem;
     }
 
     public CanaryOptions options() {
@@ -123,7 +123,7 @@ public final class PersistenceCanary {
             return List.of(simple(CanaryState.MISCONFIGURED, configured.isEmpty() ? CanaryReport.NONE : configured,
                     Guidance.misconfigured(options.problems())));
         }
-        LiveFacts.Context context = new LiveFacts.Context(options, fileSystemProbe, platform, workingDirectory,
+        LiveFacts.Context context = new LiveFacts.Context(options, fileSystemProbe, localSystem, workingDirectory,
                 mode == Mode.CHECK ? SqliteConnections.Recovery.IN_PLACE : SqliteConnections.Recovery.PRIVATE_COPY);
         List<CanaryReport> reports = new ArrayList<>();
         for (String database : options.databases()) {

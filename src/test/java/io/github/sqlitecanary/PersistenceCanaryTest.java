@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sqlitecanary.internal.FileIdentity;
 import io.github.sqlitecanary.internal.FileSystemProbe;
-import io.github.sqlitecanary.internal.Platform;
+import io.github.sqlitecanary.internal.LocalSystem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -266,7 +266,7 @@ class PersistenceCanaryTest {
 
             CanaryReport relative = only(new PersistenceCanary(CanaryOptions.builder().database("app.db")
                     .lockDirectory(lockDir()).build(), FileSystemProbe.ofThisMachine(), name -> null,
-                    linkedWorkingDirectory, Platform.ofThisMachine()).check());
+                    linkedWorkingDirectory, LocalSystem.ofThisMachine()).check());
 
             assertEquals(CanaryState.AWAITING_REDEPLOY, relative.state(), relative::toString);
             assertEquals(first.lock(), relative.lock());
@@ -429,7 +429,7 @@ class PersistenceCanaryTest {
 
             CanaryReport report = only(new PersistenceCanary(options, FileSystemProbe.ofThisMachine(), name -> {
                 throw missing;
-            }, volume, Platform.ofThisMachine()).check());
+            }, volume, LocalSystem.ofThisMachine()).check());
 
             assertFalse(report.isUp());
             assertSame(missing, report.internalError().orElseThrow());
@@ -665,7 +665,7 @@ class PersistenceCanaryTest {
             CanaryOptions options = CanaryOptions.builder().database("app.db").lockDirectory(lockDir()).build();
 
             CanaryReport report = only(new PersistenceCanary(options, FileSystemProbe.ofThisMachine(),
-                    name -> null, volume, Platform.ofThisMachine()).check());
+                    name -> null, volume, LocalSystem.ofThisMachine()).check());
 
             assertEquals(CanaryState.FIRST_BOOT, report.state());
             assertTrue(Files.exists(database()));
@@ -687,7 +687,7 @@ class PersistenceCanaryTest {
                             throw new IllegalArgumentException("Name [" + name + "] is not bound in this Context");
                         }
                         return found;
-                    }, volume, Platform.ofThisMachine()).check());
+                    }, volume, LocalSystem.ofThisMachine()).check());
 
             assertEquals(CanaryState.FIRST_BOOT, report.state());
             assertEquals("jdbc:sqlite:" + database() + " (DataSource java:comp/env/jdbc/notes)", report.database());

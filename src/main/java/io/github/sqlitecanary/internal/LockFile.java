@@ -63,12 +63,12 @@ public final class LockFile {
 
     private final Path directory;
     private final Path file;
-    private final Platform platform;
+    private final LocalSystem localSystem;
 
-    private LockFile(Path directory, Path file, Platform platform) {
+    private LockFile(Path directory, Path file, LocalSystem localSystem) {
         this.directory = directory;
         this.file = file;
-        this.platform = platform;
+        this.localSystem = localSystem;
     }
 
     /**
@@ -79,7 +79,7 @@ public final class LockFile {
      *
      * @param database the database's real path ({@link RealPath})
      */
-    public static LockFile of(Path lockDirectory, Path database, Platform platform) {
+    public static LockFile of(Path lockDirectory, Path database, LocalSystem localSystem) {
         // The directory's parents may be links (macOS's /tmp); the directory itself must not be.
         Path absolute = lockDirectory.toAbsolutePath().normalize();
         Path directory = absolute.getParent() == null ? absolute
@@ -88,12 +88,12 @@ public final class LockFile {
         if (name.length() > 64) {
             name = name.substring(0, 64);
         }
-        return new LockFile(directory, directory.resolve(name + "-" + shortHash(database) + ".lock"), platform);
+        return new LockFile(directory, directory.resolve(name + "-" + shortHash(database) + ".lock"), localSystem);
     }
 
     /** The lock of a database as configured (any spelling), on this machine. */
     public static LockFile of(Path lockDirectory, Path database) {
-        return of(lockDirectory, RealPath.of(database.toAbsolutePath()), Platform.ofThisMachine());
+        return of(lockDirectory, RealPath.of(database.toAbsolutePath()), LocalSystem.ofThisMachine());
     }
 
     private static String shortHash(Path database) {
@@ -170,7 +170,7 @@ public final class LockFile {
         ensureDirectory();
         Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS);
-        try (FileChannel channel = platform.posix()
+        try (FileChannel channel = localSystem.posix()
                 ? FileChannel.open(file, options, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE))
                 : FileChannel.open(file, options)) {
             CrashPoint.reach(CrashPoint.LOCK_CREATED);
@@ -190,7 +190,7 @@ public final class LockFile {
     }
 
     private void forceDirectory() throws UnusableException {
-        if (!platform.posix()) {
+        if (!localSystem.posix()) {
             return; // a directory cannot be opened, let alone forced, on Windows
         }
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
@@ -228,7 +228,7 @@ public final class LockFile {
     }
 
     private void createOwnerOnly(Path path) throws IOException {
-        FileAttribute<?>[] ownerOnly = platform.posix()
+        FileAttribute<?>[] ownerOnly = localSystem.posix()
                 ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY)}
                 : new FileAttribute<?>[0];
         try {
@@ -281,7 +281,7 @@ public final class LockFile {
      * unless it is sticky like {@code /tmp}, where only an entry's owner may rename it.
      */
     private void checkParents() throws UnusableException {
-        if (!platform.posix()) {
+        if (!localSystem.posix()) {
             return;
         }
         for (Path parent = directory.getParent(); parent != null; parent = parent.getParent()) {
@@ -293,7 +293,7 @@ public final class LockFile {
             boolean sticky = isSticky(parent);
             OptionalInt owner = ownerOf(parent);
             boolean ownerIsSomeoneElse = owner.isPresent() && owner.getAsInt() != ROOT
-                    && !owner.equals(platform.uid()) && permissions.contains(PosixFilePermission.OWNER_WRITE);
+                    && !owner.equals(localSystem.uid()) && permissions.contains(PosixFilePermission.OWNER_WRITE);
             boolean othersMayWrite = permissions.contains(PosixFilePermission.GROUP_WRITE)
                     || permissions.contains(PosixFilePermission.OTHERS_WRITE) || ownerIsSomeoneElse;
             if (othersMayWrite && !sticky) {
@@ -324,7 +324,7 @@ public final class LockFile {
     }
 
     private Optional<PosixFileAttributes> posixAttributes(Path path, String what) throws UnusableException {
-        if (!platform.posix()) {
+        if (!localSystem.posix()) {
             return Optional.empty();
         }
         try {
@@ -338,13 +338,13 @@ public final class LockFile {
     }
 
     private void checkOwner(Path path, String what) throws UnusableException {
-        if (!platform.posix() || platform.uid().isEmpty()) {
+        if (!localSystem.posix() || localSystem.uid().isEmpty()) {
             return;
         }
         OptionalInt owner = ownerOf(path);
-        if (owner.isPresent() && owner.getAsInt() != platform.uid().getAsInt()) {
+        if (owner.isPresent() && owner.getAsInt() != localSystem.uid().getAsInt()) {
             throw new UnusableException(what + " " + path + " belongs to user id " + owner.getAsInt()
-                    + ", not to this process's user id " + platform.uid().getAsInt()
+                    + ", not to this process's user id " + localSystem.uid().getAsInt()
                     + ", so it cannot be trusted or managed by this user. Use a lock directory this user owns "
                     + "(remove the old one, or point sqlite.canary.lock-dir elsewhere)");
         }

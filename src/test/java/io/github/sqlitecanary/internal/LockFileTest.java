@@ -11,10 +11,10 @@ import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The lock where the platform has no POSIX permissions or owners (Windows developers' machines). */
+/** The lock where the operating system has no POSIX permissions or owners (Windows developers' machines). */
 class LockFileTest {
 
-    private static final Platform WITHOUT_POSIX = new Platform(false, OptionalInt.empty());
+    private static final LocalSystem WITHOUT_POSIX = new LocalSystem(false, OptionalInt.empty());
 
     @TempDir
     Path tmp;
@@ -37,7 +37,7 @@ class LockFileTest {
     void withPosixTheSameDirectoryIsRefused() throws Exception {
         Path parent = Files.createDirectory(tmp.resolve("shared"));
         Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxrwxrwx"));
-        LockFile lock = LockFile.of(parent.resolve("locks"), tmp.resolve("app.db"), Platform.ofThisMachine());
+        LockFile lock = LockFile.of(parent.resolve("locks"), tmp.resolve("app.db"), LocalSystem.ofThisMachine());
 
         LockFile.UnusableException refused = org.junit.jupiter.api.Assertions.assertThrows(
                 LockFile.UnusableException.class, lock::presence);

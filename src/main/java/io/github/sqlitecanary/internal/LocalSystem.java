@@ -9,12 +9,12 @@ import java.util.OptionalInt;
  * developers' machines) there are neither, and nothing that needs them is tried.
  *
  * @param posix whether files have POSIX permissions and owners
- * @param uid this process's real user id; empty where the platform cannot tell
+ * @param uid this process's real user id; empty where the operating system cannot tell
  */
-public record Platform(boolean posix, OptionalInt uid) {
+public record LocalSystem(boolean posix, OptionalInt uid) {
 
-    public static Platform ofThisMachine() {
-        return new Platform(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"),
+    public static LocalSystem ofThisMachine() {
+        return new LocalSystem(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"),
                 ProcessOwner.uid());
     }
 }
