@@ -110,9 +110,24 @@ final class Guidance {
                 + " once you are confident the database is on persistent storage.";
     }
 
-    static String verified(String database, String firstBootAt) {
+    static String verified(String database, String firstBootAt, boolean expectVerified) {
         return "The database " + database + " kept the canary's marker from " + firstBootAt
-                + " across a redeploy that wiped the temporary directory: persistence verified.";
+                + " across a redeploy that wiped the temporary directory: persistence verified."
+                + (expectVerified ? "" : " Now set " + CanaryOptions.EXPECT_VERIFIED + "=true in the deployment's "
+                        + "configuration, so that a database lost later (a volume not mounted, replaced or emptied) "
+                        + "is reported as DATABASE_LOST instead of greeted as a new first boot.");
+    }
+
+    static String databaseLost(String database, Path directory, boolean fileMissing) {
+        return "The database " + database + (fileMissing ? " does not exist" : " carries no canary marker")
+                + ", but " + CanaryOptions.EXPECT_VERIFIED + "=true says its persistence was verified before: the "
+                + "verified database was lost or replaced. This is data loss, not a first boot. Nothing was written: "
+                + "no lock, no marker" + (fileMissing ? ", no new database file" : "") + ". Check that the "
+                + "persistent volume is attached and mounted at " + directory + " (and is the volume used before, not "
+                + "a new empty one), that the database path is the one used before, and restore the database from a "
+                + "backup if it is gone. To start over knowingly with a new, empty database, set "
+                + CanaryOptions.EXPECT_VERIFIED + "=false: the next deploys record a first boot and verify it again; "
+                + "then set it back to true.";
     }
 
     static String vanished(String database, FileIdentity.Change change) {

@@ -65,6 +65,10 @@ record Verdict(CanaryState state, String message, Action action) {
         if (file.kind() == DatabaseFile.Kind.UNUSABLE) {
             return down(CanaryState.DATABASE_UNUSABLE, Guidance.databaseUnusable(database, file.problem()));
         }
+        if (options.expectVerified() && file.kind() == DatabaseFile.Kind.ABSENT) {
+            // A database verified before cannot be missing: never create a new one in its place.
+            return down(CanaryState.DATABASE_LOST, Guidance.databaseLost(database, facts.file().getParent(), true));
+        }
         if (facts.sqliteProblem().isPresent()) {
             return down(CanaryState.DATABASE_UNUSABLE, Guidance.sqliteUnusable(database, facts.sqliteProblem().get()));
         }
@@ -73,16 +77,20 @@ record Verdict(CanaryState state, String message, Action action) {
             return down(CanaryState.DATABASE_UNUSABLE, Guidance.databaseUnusable(database, read.problem().get()));
         }
         Optional<Marker> marker = read.marker();
+        if (marker.isEmpty() && options.expectVerified()) {
+            // Data loss, not a first boot: no lock, no marker, so no new empty database is ever blessed.
+            return down(CanaryState.DATABASE_LOST, Guidance.databaseLost(database, facts.file().getParent(), false));
+        }
         if (marker.isPresent() && marker.get().verified()) {
             // The quiet path: persistence was proven once; read only, no lock, no write, no fsync.
-            return up(Guidance.verified(database, marker.get().firstBootAt()), Action.NONE);
+            return up(Guidance.verified(database, marker.get().firstBootAt(), options.expectVerified()), Action.NONE);
         }
         LockRead lock = facts.lock();
         if (lock.problem().isPresent()) {
             return down(CanaryState.LOCK_UNUSABLE, Guidance.lockUnusable(database, lock.problem().get()));
         }
         if (marker.isPresent()) {
-            return unverified(facts, marker.get(), lock.present());
+            return unverified(facts, options, marker.get(), lock.present());
         }
         // No marker: a first boot, which must be able to write both the marker and the lock.
         if (facts.markerWriteProblem().isPresent()) {
@@ -101,7 +109,8 @@ record Verdict(CanaryState state, String message, Action action) {
     }
 
     /** A marker from an earlier boot that has not proven persistence yet. */
-    private static Verdict unverified(DatabaseFacts facts, Marker marker, boolean lockPresent) {
+    private static Verdict unverified(DatabaseFacts facts, CanaryOptions options, Marker marker,
+            boolean lockPresent) {
         String database = facts.database();
         Optional<String> deployId = facts.deployId();
         String firstDeployId = marker.firstBootDeployId();
@@ -115,7 +124,8 @@ record Verdict(CanaryState state, String message, Action action) {
                     ? Guidance.lockSurvivedRedeploy(database, facts.lockPath(), deployId.get(), firstDeployId)
                     : Guidance.awaitingRedeploy(database, facts.lockPath(), marker.firstBootAt()));
         }
-        return up(Guidance.verified(database, marker.firstBootAt()), Action.RECORD_VERIFICATION);
+        return up(Guidance.verified(database, marker.firstBootAt(), options.expectVerified()),
+                Action.RECORD_VERIFICATION);
     }
 
     private static Verdict down(CanaryState state, String message) {

@@ -86,7 +86,32 @@ class VerdictTest {
                 row("lock directory cannot be made", f -> f.lockCreationProblem = "read-only",
                         CanaryState.LOCK_UNUSABLE, Action.NONE),
                 row("no marker but a lock", f -> f.lock = LockRead.of(true), CanaryState.DATABASE_NOT_KEPT,
-                        Action.WRITE_FIRST_MARKER));
+                        Action.WRITE_FIRST_MARKER),
+                row("expect-verified, the database file is missing", f -> f.expectVerified = true,
+                        CanaryState.DATABASE_LOST, Action.NONE),
+                row("expect-verified, a database without a marker", f -> {
+                    f.expectVerified = true;
+                    f.file = new DatabaseFile(DatabaseFile.Kind.ROLLBACK_JOURNAL, null);
+                }, CanaryState.DATABASE_LOST, Action.NONE),
+                row("expect-verified, no marker but a lock", f -> {
+                    f.expectVerified = true;
+                    f.file = new DatabaseFile(DatabaseFile.Kind.WAL, null);
+                    f.lock = LockRead.of(true);
+                }, CanaryState.DATABASE_LOST, Action.NONE),
+                row("expect-verified, the volume is not mounted", f -> {
+                    f.expectVerified = true;
+                    f.directory = Directory.MISSING;
+                }, CanaryState.VOLUME_MISSING, Action.NONE),
+                row("expect-verified, verified before", f -> {
+                    f.expectVerified = true;
+                    f.file = new DatabaseFile(DatabaseFile.Kind.ROLLBACK_JOURNAL, null);
+                    f.marker = MarkerRead.found(Optional.of(VERIFIED));
+                }, CanaryState.VERIFIED, Action.NONE),
+                row("expect-verified, marker, lock gone: a redeploy", f -> {
+                    f.expectVerified = true;
+                    f.file = new DatabaseFile(DatabaseFile.Kind.ROLLBACK_JOURNAL, null);
+                    f.marker = MarkerRead.found(Optional.of(UNVERIFIED));
+                }, CanaryState.VERIFIED, Action.RECORD_VERIFICATION));
     }
 
     private static Arguments row(String facts, Consumer<FixedFacts> change, CanaryState state, Action action) {
@@ -122,6 +147,9 @@ class VerdictTest {
             assertFalse(facts.asked.contains("marker"), "the marker was read for " + state);
             assertFalse(facts.asked.contains("lock"), "the lock was read for " + state);
         }
+        if (state == CanaryState.DATABASE_LOST) {
+            assertFalse(facts.asked.contains("lock"), "the lock was read for " + state);
+        }
     }
 
     private static Storage never(Storage.Kind kind) {
@@ -143,10 +171,12 @@ class VerdictTest {
         String lockCreationProblem;
         String deployId;
         boolean filesystemCheck = true;
+        boolean expectVerified;
         final Set<String> asked = new HashSet<>();
 
         CanaryOptions options() {
-            return CanaryOptions.builder().database("/data/app.db").filesystemCheck(filesystemCheck).build();
+            return CanaryOptions.builder().database("/data/app.db").filesystemCheck(filesystemCheck)
+                    .expectVerified(expectVerified).build();
         }
 
         @Override

@@ -46,7 +46,10 @@ public final class CanaryCommand {
             "                           comma inside a value)",
             "  --lock-dir DIR           where lock files live; must be wiped by a redeploy",
             "                           (default: ${java.io.tmpdir}/sqlite-persistence-canary)",
-            "  --deploy-id ID           identifier of the current deploy (image digest, pod UID)",
+            "  --deploy-id ID           identifier of the current deploy (image digest, pod UID); default: the",
+            "                           platform's own deploy identity where one is known; none: no identifier",
+            "  --expect-verified [BOOL] set once persistence is verified: a database without a marker is then",
+            "                           DATABASE_LOST, never a new first boot (default: false; alone: true)",
             "  --filesystem-check BOOL  judge the database's storage (default: true); --no-filesystem-check",
             "  --table NAME             name of the marker table (default: persistence_canary)",
             "  --busy-timeout MILLIS    wait for a database locked by another process (default: 5000)",
@@ -114,6 +117,8 @@ public final class CanaryCommand {
                 value = arg.substring(equals + 1);
             } else if (i + 1 < args.length && !args[i + 1].startsWith(FLAG_PREFIX)) {
                 value = args[++i];
+            } else if (key.equals(CanaryOptions.EXPECT_VERIFIED)) {
+                value = "true"; // a switch an operator turns on once: --expect-verified alone means true
             } else {
                 throw new UsageException(flag + " needs a value");
             }

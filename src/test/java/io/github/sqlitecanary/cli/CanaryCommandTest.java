@@ -77,6 +77,30 @@ class CanaryCommandTest {
     }
 
     @Test
+    void expectVerifiedWithoutAValueMeansTrueAndAMissingDatabaseIsLost() {
+        Run run = run("status", "--database", database(), "--lock-dir", lockDir(), "--expect-verified", "--json");
+
+        assertEquals(1, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().contains("\"state\":\"DATABASE_LOST\""), run.out());
+        assertTrue(run.out().contains("--expect-verified=false"), run.out());
+        assertFalse(Files.exists(Path.of(database())));
+    }
+
+    @Test
+    void expectVerifiedAsTheLastFlagOrWithAValueOrFromTheEnvironment() {
+        Run last = run("check", "--database", database(), "--lock-dir", lockDir(), "--expect-verified");
+        Run no = run("status", "--database", database(), "--lock-dir", lockDir(), "--expect-verified=false");
+        Run env = runWith(Map.of("SQLITE_CANARY_EXPECT_VERIFIED", "true"), "check", "--database", database(),
+                "--lock-dir", lockDir());
+
+        assertTrue(last.out().startsWith("DATABASE_LOST (DOWN): "), last.out() + last.err());
+        assertTrue(no.out().startsWith("FIRST_BOOT (DOWN): "), no.out() + no.err());
+        assertTrue(env.out().startsWith("DATABASE_LOST (DOWN): "), env.out() + env.err());
+        assertFalse(Files.exists(Path.of(database())));
+        assertFalse(Files.exists(Path.of(lockDir())));
+    }
+
+    @Test
     void statusCreatesNothing() {
         Run run = run("status", "--database", database(), "--lock-dir", lockDir(), "--json");
 
