@@ -3,6 +3,7 @@ package io.github.sqlitecanary;
 import io.github.sqlitecanary.DatabaseFacts.LockRead;
 import io.github.sqlitecanary.DatabaseFacts.MarkerRead;
 import io.github.sqlitecanary.internal.DatabaseFile;
+import io.github.sqlitecanary.internal.DeployPlatform;
 import io.github.sqlitecanary.internal.MarkerTable.Marker;
 import io.github.sqlitecanary.internal.Storage;
 import java.util.List;
@@ -55,6 +56,12 @@ record Verdict(CanaryState state, String message, Action action) {
                         Guidance.parentNotDirectory(database, facts.file().getParent()));
             default:
                 break;
+        }
+        Optional<DeployPlatform> platform = facts.platform();
+        if (options.filesystemCheck() && platform.isPresent() && platform.get().keepsNothingIn(facts.file().getParent())) {
+            // A platform whose file system never persists (Heroku; Cloud Run off its volumes): judged at once.
+            return down(CanaryState.EPHEMERAL_FILESYSTEM,
+                    Guidance.platformKeepsNothing(database, facts.file().getParent(), platform.get()));
         }
         Optional<Storage.Finding> neverPersists = facts.storage().neverPersists();
         if (neverPersists.isPresent() && options.filesystemCheck()) {

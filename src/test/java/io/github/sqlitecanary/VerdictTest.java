@@ -9,11 +9,13 @@ import io.github.sqlitecanary.DatabaseFacts.MarkerRead;
 import io.github.sqlitecanary.Verdict.Action;
 import io.github.sqlitecanary.Verdict.Mode;
 import io.github.sqlitecanary.internal.DatabaseFile;
+import io.github.sqlitecanary.internal.DeployPlatform;
 import io.github.sqlitecanary.internal.MarkerTable.Marker;
 import io.github.sqlitecanary.internal.Storage;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -87,6 +89,20 @@ class VerdictTest {
                         CanaryState.LOCK_UNUSABLE, Action.NONE),
                 row("no marker but a lock", f -> f.lock = LockRead.of(true), CanaryState.DATABASE_NOT_KEPT,
                         Action.WRITE_FIRST_MARKER),
+                row("a Heroku dyno", f -> f.platform = platform(Map.of("DYNO", "web.1")),
+                        CanaryState.EPHEMERAL_FILESYSTEM, Action.NONE),
+                row("a Heroku dyno with filesystem-check=false", f -> {
+                    f.platform = platform(Map.of("DYNO", "web.1"));
+                    f.filesystemCheck = false;
+                }, CanaryState.FIRST_BOOT, Action.WRITE_FIRST_MARKER),
+                row("Cloud Run without a volume mount", f -> f.platform = platform(Map.of("K_SERVICE", "notes")),
+                        CanaryState.EPHEMERAL_FILESYSTEM, Action.NONE),
+                row("Cloud Run, the volume is not mounted", f -> {
+                    f.platform = platform(Map.of("K_SERVICE", "notes"));
+                    f.directory = Directory.MISSING;
+                }, CanaryState.VOLUME_MISSING, Action.NONE),
+                row("Fly.io: judged like anywhere else", f -> f.platform = platform(Map.of("FLY_APP_NAME", "notes")),
+                        CanaryState.FIRST_BOOT, Action.WRITE_FIRST_MARKER),
                 row("expect-verified, the database file is missing", f -> f.expectVerified = true,
                         CanaryState.DATABASE_LOST, Action.NONE),
                 row("expect-verified, a database without a marker", f -> {
@@ -142,6 +158,9 @@ class VerdictTest {
 
         Verdict.decide(facts, facts.options(), Mode.CHECK);
 
+        if (state == CanaryState.EPHEMERAL_FILESYSTEM && facts.platform != null) {
+            assertFalse(facts.asked.contains("storage"), "the storage was examined for a platform that keeps nothing");
+        }
         if (state == CanaryState.VOLUME_MISSING || state == CanaryState.EPHEMERAL_FILESYSTEM
                 || state == CanaryState.SINGLE_FILE_MOUNT || state == CanaryState.EPHEMERAL_DATABASE) {
             assertFalse(facts.asked.contains("marker"), "the marker was read for " + state);
@@ -150,6 +169,10 @@ class VerdictTest {
         if (state == CanaryState.DATABASE_LOST) {
             assertFalse(facts.asked.contains("lock"), "the lock was read for " + state);
         }
+    }
+
+    private static DeployPlatform platform(Map<String, String> environment) {
+        return DeployPlatform.detect(environment::get, path -> false, Optional.empty()).orElseThrow();
     }
 
     private static Storage never(Storage.Kind kind) {
@@ -172,6 +195,7 @@ class VerdictTest {
         String deployId;
         boolean filesystemCheck = true;
         boolean expectVerified;
+        DeployPlatform platform;
         final Set<String> asked = new HashSet<>();
 
         CanaryOptions options() {
@@ -255,6 +279,11 @@ class VerdictTest {
         @Override
         public Optional<String> deployId() {
             return Optional.ofNullable(deployId);
+        }
+
+        @Override
+        public Optional<DeployPlatform> platform() {
+            return Optional.ofNullable(platform);
         }
 
         @Override

@@ -136,7 +136,7 @@ public final class CanaryCommand {
                                     + " is set): give the database with --database"
                             : "--database is required (or SQLITE_CANARY_DATABASE)");
         }
-        PersistenceCanary canary = new PersistenceCanary(options);
+        PersistenceCanary canary = new PersistenceCanary(options, environment);
         List<CanaryReport> reports = args[0].equals("status") ? canary.status() : canary.check();
         out.print(json ? ReportFormat.json(reports) : ReportFormat.text(reports));
         out.flush();

@@ -268,7 +268,7 @@ class CanaryCommandTest {
 
         assertTrue(run.out().startsWith("VOLUME_MISSING (DOWN): "), run.out());
         assertFalse(run.out().contains("\u001b"), run.out());
-        assertEquals(4, run.out().lines().count(), run.out());
+        assertEquals(6, run.out().lines().count(), run.out());
         assertTrue(run.out().contains("evil\\n\\u001b[2Jdir"), run.out());
     }
 }
