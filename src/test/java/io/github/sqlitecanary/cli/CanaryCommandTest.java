@@ -101,6 +101,32 @@ class CanaryCommandTest {
     }
 
     @Test
+    void thePlatformAndItsDeployIdentityComeFromTheEnvironmentIntoJsonAndText() {
+        Map<String, String> fly = Map.of("FLY_APP_NAME", "notes", "FLY_IMAGE_REF", "notes:deployment-1");
+
+        Run json = runWith(fly, "check", "--database", database(), "--lock-dir", lockDir(), "--json");
+        Run text = runWith(fly, "status", "--database", database(), "--lock-dir", lockDir());
+        Run none = runWith(fly, "status", "--database", database(), "--lock-dir", lockDir(), "--deploy-id", "none",
+                "--json");
+
+        assertTrue(json.out().contains("\"platform\":\"Fly.io\""), json.out());
+        assertTrue(json.out().contains("\"deployId\":\"notes:deployment-1 (FLY_IMAGE_REF)\""),
+                json.out());
+        assertTrue(json.out().contains("destination = \\\"" + volume + "\\\""), json.out());
+        assertTrue(text.out().contains("\n  platform: Fly.io\n  deploy id: notes:deployment-1 "
+                + "(FLY_IMAGE_REF)\n"), text.out());
+        assertTrue(text.out().contains("a restart, not a redeploy"), text.out());
+        assertTrue(none.out().contains("\"deployId\":\"-\""), none.out());
+    }
+
+    @Test
+    void aConfiguredDeployIdIsNamedAsItsFlag() {
+        Run run = run("status", "--database", database(), "--lock-dir", lockDir(), "--deploy-id", "image-7", "--json");
+
+        assertTrue(run.out().contains("\"deployId\":\"image-7 (--deploy-id)\""), run.out());
+    }
+
+    @Test
     void statusCreatesNothing() {
         Run run = run("status", "--database", database(), "--lock-dir", lockDir(), "--json");
 
