@@ -106,7 +106,8 @@ final class Guidance {
     static String lockSurvivedRedeploy(String database, Path lock, String deployId, String firstDeployId) {
         return "The database " + database + " was kept across a redeploy (first boot: " + firstDeployId + ", now: "
                 + deployId + "), but the lock " + lock + " survived it too: the temporary directory " + lock.getParent()
-                + " is not wiped by deploys, so it cannot prove that the database lives on persistent storage. "
+                + " survives deploys (a redeploy does not wipe it), so it cannot prove that the database lives on "
+                + "persistent storage. "
                 + "Point " + CanaryOptions.LOCK_DIR + " at a directory that every deploy wipes, or delete " + lock
                 + " once you are confident the database is on persistent storage.";
     }
