@@ -105,8 +105,8 @@ final class Guidance {
 
     static String lockSurvivedRedeploy(String database, Path lock, String deployId, String firstDeployId) {
         return "The database " + database + " was kept across a redeploy (first boot: " + firstDeployId + ", now: "
-                + deployId + "), but the lock " + lock + " survived it too: the temporary directory " + lock.getParent()
-                + " survives deploys (a redeploy does not wipe it), so it cannot prove that the database lives on "
+                + deployId + "), but the lock " + lock + " survived it too: the temporary directory survives deploys ("
+                + lock.getParent() + " is not wiped by a redeploy), so it cannot prove that the database lives on "
                 + "persistent storage. "
                 + "Point " + CanaryOptions.LOCK_DIR + " at a directory that every deploy wipes, or delete " + lock
                 + " once you are confident the database is on persistent storage.";
@@ -166,11 +166,11 @@ final class Guidance {
                     + "not an emptyDir or the container's own file system, and keep " + CanaryOptions.LOCK_DIR
                     + " on an emptyDir, which a new pod wipes.";
             case DOCKER -> "On Docker (" + platform.recognisedBy() + "): run the container with a named volume at "
-                    + "the database's directory, docker run -v app-data:" + dir + " … (in Compose: volumes: - "
+                    + "the database's directory, docker run -v app-data:" + dir + " ... (in Compose: volumes: - "
                     + "app-data:" + dir + "); the container's own file system and anonymous volumes go with the "
                     + "container.";
             case PODMAN -> "On Podman (" + platform.recognisedBy() + "): run the container with a named volume at "
-                    + "the database's directory, podman run -v app-data:" + dir + " …; the container's own file "
+                    + "the database's directory, podman run -v app-data:" + dir + " ...; the container's own file "
                     + "system and anonymous volumes go with the container.";
             case RAILWAY -> railwayFix(platform, directory, dir);
             case RENDER -> "On Render (" + platform.recognisedBy() + "): only files under a persistent disk's mount "
@@ -181,7 +181,7 @@ final class Guidance {
                     + "dynos (such as Heroku Postgres), or run the application where a volume can be mounted.";
             case CLOUD_RUN -> "On Google Cloud Run (" + platform.recognisedBy() + "): add a volume mount at " + dir
                     + " backed by an NFS share (Filestore) or a Cloud Storage bucket (gcloud run services update "
-                    + "--add-volume=… --add-volume-mount=volume=…,mount-path=" + dir + "); both are network storage, "
+                    + "--add-volume=NAME,... --add-volume-mount=volume=NAME,mount-path=" + dir + "); both are network storage, "
                     + "where SQLite needs a single instance (max instances 1).";
             case AZURE_APP_SERVICE -> azureFix(platform, directory, dir);
             case ECS -> "On AWS ECS / Fargate (" + platform.recognisedBy() + "): a task's own storage is deleted "

@@ -139,6 +139,8 @@ class PlatformTest {
         assertTrue(report.message().lastIndexOf(" On " + title + " (") > 0, report::message);
         assertFalse(report.message().substring(report.message().lastIndexOf(" On " + title + " (") + 1).contains(" On "),
                 () -> "the fix is not the end of: " + report.message());
+        // a container without a UTF-8 locale prints anything else as '?'
+        assertTrue(report.message().chars().allMatch(c -> c >= ' ' && c < 127), () -> "not ASCII: " + report.message());
         for (String fragment : fix) {
             String expected = fragment.replace("%s", directory.toString());
             assertTrue(report.message().contains(expected), () -> "expected \"" + expected + "\" in: "

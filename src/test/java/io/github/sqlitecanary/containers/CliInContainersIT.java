@@ -236,7 +236,7 @@ class CliInContainersIT {
         Verdict firstBoot = start(first);
         assertState("FIRST_BOOT", firstBoot);
         assertEquals(filesystem, firstBoot.filesystem(), firstBoot::toString);
-        assertEquals(DATABASE, firstBoot.json().get("database"), firstBoot::toString);
+        assertEquals(DATABASE, firstBoot.json().getString("database"), firstBoot::toString);
         assertTrue(firstBoot.lock().startsWith(LOCK_DIR + "/"), firstBoot::toString);
         assertNoWarnings(firstBoot);
 
