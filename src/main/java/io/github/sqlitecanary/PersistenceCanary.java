@@ -2,10 +2,10 @@ package io.github.sqlitecanary;
 
 import io.github.sqlitecanary.Verdict.Action;
 import io.github.sqlitecanary.Verdict.Mode;
-import io.github.sqlitecanary.internal.CrashPoint;
 import io.github.sqlitecanary.internal.DatabaseLocation;
 import io.github.sqlitecanary.internal.FileIdentity;
 import io.github.sqlitecanary.internal.FileSystemProbe;
+import io.github.sqlitecanary.internal.FirstBootStep;
 import io.github.sqlitecanary.internal.LockFile;
 import io.github.sqlitecanary.internal.MarkerTable;
 import io.github.sqlitecanary.internal.MarkerTable.Marker;
@@ -53,6 +53,7 @@ public final class PersistenceCanary {
     private final Function<String, DataSource> dataSourceLookup;
     private final Path workingDirectory;
     private final LocalSystem localSystem;
+    private final FirstBootStep.Listener steps;
 
     public PersistenceCanary(CanaryOptions options) {
         this(options, FileSystemProbe.ofThisMachine(), PersistenceCanary::lookUpDataSource,
@@ -61,6 +62,14 @@ public final class PersistenceCanary {
 
     PersistenceCanary(CanaryOptions options, FileSystemProbe fileSystemProbe,
             Function<String, DataSource> dataSourceLookup, Path workingDirectory, LocalSystem localSystem) {
+        this(options, fileSystemProbe, dataSourceLookup, workingDirectory, localSystem, FirstBootStep.Listener.NONE);
+    }
+
+    /** @param steps told of each step of a first boot: the crash tests stop the process there */
+    PersistenceCanary(CanaryOptions options, FileSystemProbe fileSystemProbe,
+            Function<String, DataSource> dataSourceLookup, Path workingDirectory, LocalSystem localSystem,
+            FirstBootStep.Listener steps) {
+        this.steps = steps;
         this.options = options;
         this.fileSystemProbe = fileSystemProbe;
         this.dataSourceLookup = dataSourceLookup;
@@ -176,7 +185,7 @@ public final class PersistenceCanary {
         try (Connection connection = SqliteConnections.openForWriting(facts.file(), options.busyTimeoutMillis());
                 Statement statement = connection.createStatement()) {
             statement.execute("BEGIN IMMEDIATE");
-            CrashPoint.reach(CrashPoint.TRANSACTION_BEGUN);
+            steps.reached(FirstBootStep.TRANSACTION_BEGUN);
             DatabaseFacts.MarkerRead marker;
             try {
                 marker = DatabaseFacts.MarkerRead.found(table.read(connection));
@@ -200,10 +209,10 @@ public final class PersistenceCanary {
             String at = now();
             String token = UUID.randomUUID().toString();
             table.insert(connection, new Marker(at, options.deployId().orElse(null), token, null, null));
-            CrashPoint.reach(CrashPoint.MARKER_INSERTED);
+            steps.reached(FirstBootStep.MARKER_INSERTED);
             if (again.state() == CanaryState.FIRST_BOOT) {
                 try {
-                    lock.create(lockContent(database, at, token));
+                    lock.create(lockContent(database, at, token), steps);
                 } catch (FileAlreadyExistsException e) {
                     // A lock appeared since it was read: an earlier boot's, as far as this one can tell.
                     again = new Verdict(CanaryState.DATABASE_NOT_KEPT, Guidance.databaseNotKept(database,
@@ -215,7 +224,7 @@ public final class PersistenceCanary {
                 }
             }
             statement.execute("COMMIT");
-            CrashPoint.reach(CrashPoint.COMMITTED);
+            steps.reached(FirstBootStep.COMMITTED);
             return report(facts, again, List.of());
         } catch (SQLException e) {
             // Closing the connection rolls back whatever was not committed.
