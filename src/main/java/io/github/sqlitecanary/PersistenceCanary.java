@@ -2,11 +2,11 @@ package io.github.sqlitecanary;
 
 import io.github.sqlitecanary.Verdict.Action;
 import io.github.sqlitecanary.Verdict.Mode;
-import io.github.sqlitecanary.internal.CrashPoint;
 import io.github.sqlitecanary.internal.DatabaseLocation;
 import io.github.sqlitecanary.internal.DeployPlatform;
 import io.github.sqlitecanary.internal.FileIdentity;
 import io.github.sqlitecanary.internal.FileSystemProbe;
+import io.github.sqlitecanary.internal.FirstBootStep;
 import io.github.sqlitecanary.internal.LockFile;
 import io.github.sqlitecanary.internal.MarkerTable;
 import io.github.sqlitecanary.internal.MarkerTable.Marker;
@@ -54,6 +54,7 @@ public final class PersistenceCanary {
     private final Function<String, DataSource> dataSourceLookup;
     private final Path workingDirectory;
     private final LocalSystem localSystem;
+    private final FirstBootStep.Listener steps;
     private final Optional<DeployPlatform> platform;
 
     /** A canary for this process, on the deploy platform that its environment variables and files show. */
@@ -70,18 +71,36 @@ public final class PersistenceCanary {
      */
     public PersistenceCanary(CanaryOptions options, Function<String, String> environment) {
         this(options, FileSystemProbe.ofThisMachine(), PersistenceCanary::lookUpDataSource,
-                Path.of("").toAbsolutePath(), LocalSystem.ofThisMachine(), platformOf(environment));
+                Path.of("").toAbsolutePath(), LocalSystem.ofThisMachine(), FirstBootStep.Listener.NONE,
+                platformOf(environment));
     }
 
     /** A canary on no recognised platform. */
     PersistenceCanary(CanaryOptions options, FileSystemProbe fileSystemProbe,
             Function<String, DataSource> dataSourceLookup, Path workingDirectory, LocalSystem localSystem) {
-        this(options, fileSystemProbe, dataSourceLookup, workingDirectory, localSystem, Optional.empty());
+        this(options, fileSystemProbe, dataSourceLookup, workingDirectory, localSystem, FirstBootStep.Listener.NONE,
+                Optional.empty());
     }
 
+    /** @param steps told of each step of a first boot: the crash tests stop the process there */
+    PersistenceCanary(CanaryOptions options, FileSystemProbe fileSystemProbe,
+            Function<String, DataSource> dataSourceLookup, Path workingDirectory, LocalSystem localSystem,
+            FirstBootStep.Listener steps) {
+        this(options, fileSystemProbe, dataSourceLookup, workingDirectory, localSystem, steps, Optional.empty());
+    }
+
+    /** @param platform the deploy platform, as its signals were given */
     PersistenceCanary(CanaryOptions options, FileSystemProbe fileSystemProbe,
             Function<String, DataSource> dataSourceLookup, Path workingDirectory, LocalSystem localSystem,
             Optional<DeployPlatform> platform) {
+        this(options, fileSystemProbe, dataSourceLookup, workingDirectory, localSystem, FirstBootStep.Listener.NONE,
+                platform);
+    }
+
+    private PersistenceCanary(CanaryOptions options, FileSystemProbe fileSystemProbe,
+            Function<String, DataSource> dataSourceLookup, Path workingDirectory, LocalSystem localSystem,
+            FirstBootStep.Listener steps, Optional<DeployPlatform> platform) {
+        this.steps = steps;
         this.options = options;
         this.fileSystemProbe = fileSystemProbe;
         this.dataSourceLookup = dataSourceLookup;
@@ -208,7 +227,7 @@ public final class PersistenceCanary {
         try (Connection connection = SqliteConnections.openForWriting(facts.file(), options.busyTimeoutMillis());
                 Statement statement = connection.createStatement()) {
             statement.execute("BEGIN IMMEDIATE");
-            CrashPoint.reach(CrashPoint.TRANSACTION_BEGUN);
+            steps.reached(FirstBootStep.TRANSACTION_BEGUN);
             DatabaseFacts.MarkerRead marker;
             try {
                 marker = DatabaseFacts.MarkerRead.found(table.read(connection));
@@ -232,10 +251,10 @@ public final class PersistenceCanary {
             String at = now();
             String token = UUID.randomUUID().toString();
             table.insert(connection, new Marker(at, facts.deployId().orElse(null), token, null, null));
-            CrashPoint.reach(CrashPoint.MARKER_INSERTED);
+            steps.reached(FirstBootStep.MARKER_INSERTED);
             if (again.state() == CanaryState.FIRST_BOOT) {
                 try {
-                    lock.create(lockContent(database, at, token));
+                    lock.create(lockContent(database, at, token), steps);
                 } catch (FileAlreadyExistsException e) {
                     // A lock appeared since it was read: an earlier boot's, as far as this one can tell.
                     again = new Verdict(CanaryState.DATABASE_NOT_KEPT, Guidance.databaseNotKept(database,
@@ -247,7 +266,7 @@ public final class PersistenceCanary {
                 }
             }
             statement.execute("COMMIT");
-            CrashPoint.reach(CrashPoint.COMMITTED);
+            steps.reached(FirstBootStep.COMMITTED);
             return report(facts, again, List.of());
         } catch (SQLException e) {
             // Closing the connection rolls back whatever was not committed.
