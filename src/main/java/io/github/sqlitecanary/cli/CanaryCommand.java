@@ -5,7 +5,10 @@ import io.github.sqlitecanary.CanaryOptions.OnFailure;
 import io.github.sqlitecanary.CanaryReport;
 import io.github.sqlitecanary.CanaryState;
 import io.github.sqlitecanary.PersistenceCanary;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -64,7 +67,11 @@ public final class CanaryCommand {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err, System::getenv));
+        // UTF-8 whatever the locale: a container without one would print '?' for every non-ASCII
+        // letter of a path, and for the ellipsis that stands for a hidden query string.
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        System.exit(run(args, out, err, System::getenv));
     }
 
     /**
