@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,10 +33,16 @@ class CliJarIT {
     }
 
     static Run java(String... args) throws IOException, InterruptedException {
+        return java(Map.of(), args);
+    }
+
+    static Run java(Map<String, String> environment, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", cliJar().toString()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the CLI finished");
         return new Run(process.exitValue(), out);
@@ -70,5 +77,15 @@ class CliJarIT {
 
         assertEquals(2, run.exitCode());
         assertTrue(run.out().contains("Usage:"), run.out());
+    }
+
+    @Test
+    void outputIsUtf8EvenWithoutALocaleAsInAMinimalContainer() throws Exception {
+        // (An argument's non-ASCII letters would already be lost on the way in under LC_ALL=C.)
+        String database = "jdbc:sqlite:" + volume.resolve("app.db") + "?password=secret";
+
+        Run run = java(Map.of("LC_ALL", "C", "LANG", ""), "status", "--database", database);
+
+        assertTrue(run.out().contains("app.db?…"), run.out());
     }
 }
