@@ -166,10 +166,11 @@ class ExampleImagesIT {
 
         // 1. First deploy: FIRST_BOOT, the guidance in the log; the application works (a note).
         Container first = podman.createServer(image, withVolume, command);
+        Instant step = Instant.now();
         first.startDetached();
         Readiness firstBoot = awaitVerdict(example, first);
         String user = first.exec("id").stdout().strip();
-        log(example, "first container (" + user + ", -v " + volume + ":/data): " + firstBoot.summary());
+        log(example, "first container (" + user + ", -v " + volume + ":/data): " + firstBoot.summary() + " after " + seconds(step));
         assertTrue(user.startsWith(example.expectedUser), "the image's own non-root user, got " + user);
         assertEquals(503, firstBoot.status(), firstBoot.toString());
         assertEquals("FIRST_BOOT", firstBoot.state(), firstBoot.toString());
@@ -184,38 +185,49 @@ class ExampleImagesIT {
         }
 
         // 2. podman restart: the same container keeps its /tmp and the lock.
+        step = Instant.now();
         first.restart();
         Readiness restarted = awaitVerdict(example, first);
-        log(example, "podman restart of the first container: " + restarted.summary());
+        log(example, "podman restart of the first container (" + first.exec("id").stdout().strip() + "): "
+                + restarted.summary() + " after " + seconds(step));
         assertEquals(503, restarted.status(), restarted.toString());
         assertEquals("AWAITING_REDEPLOY", restarted.state(), restarted.toString());
-        first.stop();
+        stop(example, first);
 
         // 3. Redeploy: a new container on the same volume.
         Container second = podman.createServer(image, withVolume, command);
+        step = Instant.now();
         second.startDetached();
         Readiness redeployed = awaitVerdict(example, second);
-        log(example, "new container on the same volume (" + second.exec("id").stdout().strip() + "): " + redeployed.summary());
+        log(example, "new container on the same volume (" + second.exec("id").stdout().strip() + "): "
+                + redeployed.summary() + " after " + seconds(step));
         assertEquals(200, redeployed.status(), redeployed.toString());
         assertEquals("VERIFIED", redeployed.state(), redeployed.toString());
         HttpResponse<String> notes = get(second.hostPort(example.port), "/notes/api/notes");
         log(example, "GET /notes/api/notes on the new container: " + notes.statusCode() + " " + notes.body());
         assertEquals(200, notes.statusCode(), notes.body());
         assertTrue(notes.body().contains(note), "the first deploy's note read back: " + notes.body());
-        second.stop();
+        stop(example, second);
 
         // 4. No volume at /data (as on Kubernetes or Fly.io without one): the container's own disk.
         List<String> withoutVolume = new ArrayList<>(serverOptions);
         withoutVolume.addAll(List.of("--image-volume", "ignore"));
         Container ephemeral = podman.createServer(image, withoutVolume, command);
+        step = Instant.now();
         ephemeral.startDetached();
         Readiness noVolume = awaitVerdict(example, ephemeral);
         log(example, "container without the volume (" + ephemeral.exec("id").stdout().strip() + ", --image-volume ignore): "
-                + noVolume.summary());
+                + noVolume.summary() + " after " + seconds(step));
         assertEquals(503, noVolume.status(), noVolume.toString());
         assertEquals("EPHEMERAL_FILESYSTEM", noVolume.state(), noVolume.toString());
-        ephemeral.stop();
+        stop(example, ephemeral);
         log(example, "whole story in " + seconds(started));
+    }
+
+    private static void stop(Example example, Container container) {
+        Instant start = Instant.now();
+        container.stop();
+        log(example, "podman stop " + container.name() + " took " + seconds(start));
     }
 
     /**
