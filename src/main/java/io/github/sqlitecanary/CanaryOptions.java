@@ -44,10 +44,14 @@ public final class CanaryOptions {
     public static final String TABLE = ConfigKeys.TABLE;
     public static final String DEPLOY_ID = ConfigKeys.DEPLOY_ID;
     public static final String BUSY_TIMEOUT = ConfigKeys.BUSY_TIMEOUT;
+    public static final String EXPECT_VERIFIED = ConfigKeys.EXPECT_VERIFIED;
+
+    /** The value of {@link #DEPLOY_ID} that turns the platform's deploy identity off. */
+    public static final String NO_DEPLOY_ID = "none";
 
     /** Every key the canary reads, in the order of the documentation. */
     public static final List<String> KEYS = List.of(ENABLED, DATABASE, DATASOURCE, LOCK_DIR, ON_FAILURE,
-            FILESYSTEM_CHECK, TABLE, DEPLOY_ID, BUSY_TIMEOUT);
+            FILESYSTEM_CHECK, TABLE, DEPLOY_ID, BUSY_TIMEOUT, EXPECT_VERIFIED);
 
     public static final String DEFAULT_TABLE = "persistence_canary";
     public static final int DEFAULT_BUSY_TIMEOUT_MILLIS = 5000;
@@ -80,7 +84,9 @@ public final class CanaryOptions {
     private final boolean filesystemCheck;
     private final String table;
     private final String deployId;
+    private final boolean platformDeployId;
     private final int busyTimeoutMillis;
+    private final boolean expectVerified;
     private final List<String> problems;
 
     /**
@@ -110,7 +116,9 @@ public final class CanaryOptions {
         this.filesystemCheck = parseBoolean(value, FILESYSTEM_CHECK, true, found);
         this.table = parseTable(value, found);
         this.deployId = parseDeployId(value, found);
+        this.platformDeployId = value.apply(DEPLOY_ID).isEmpty();
         this.busyTimeoutMillis = parseBusyTimeout(value, found);
+        this.expectVerified = parseBoolean(value, EXPECT_VERIFIED, false, found);
         if (databases.isEmpty() && dataSources.isEmpty()) {
             found.add("no database is configured: set " + DATABASE + " to the database's path or jdbc:sqlite: URL, or "
                     + DATASOURCE + " to the JNDI name of its DataSource");
@@ -224,8 +232,28 @@ public final class CanaryOptions {
         return table;
     }
 
+    /**
+     * The configured deploy identifier; empty when none is configured or when it is
+     * {@value #NO_DEPLOY_ID}.
+     */
     public Optional<String> deployId() {
         return Optional.ofNullable(deployId);
+    }
+
+    /**
+     * Whether the platform's own deploy identity (an image reference, a deployment id, a container
+     * id, a pod UID) serves as the deploy identifier: when {@link #DEPLOY_ID} is not set at all.
+     */
+    public boolean platformDeployId() {
+        return platformDeployId;
+    }
+
+    /**
+     * Whether persistence was verified before ({@link #EXPECT_VERIFIED}): a database without a
+     * marker is then {@link CanaryState#DATABASE_LOST}, never a new first boot.
+     */
+    public boolean expectVerified() {
+        return expectVerified;
     }
 
     public int busyTimeoutMillis() {
@@ -303,6 +331,9 @@ public final class CanaryOptions {
             return null;
         }
         String id = value.get();
+        if (id.equalsIgnoreCase(NO_DEPLOY_ID)) {
+            return null;
+        }
         if (id.length() > MAX_DEPLOY_ID_LENGTH || id.chars().anyMatch(Character::isISOControl)) {
             problems.add(DEPLOY_ID + " must be at most " + MAX_DEPLOY_ID_LENGTH
                     + " characters without control characters (found " + id.length() + " characters)");
@@ -377,6 +408,10 @@ public final class CanaryOptions {
 
         public Builder deployId(String deployId) {
             return set(DEPLOY_ID, deployId);
+        }
+
+        public Builder expectVerified(boolean expectVerified) {
+            return set(EXPECT_VERIFIED, Boolean.toString(expectVerified));
         }
 
         public Builder busyTimeoutMillis(int millis) {

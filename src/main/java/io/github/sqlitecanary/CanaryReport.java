@@ -18,6 +18,9 @@ public final class CanaryReport {
     /** Shown for a detail that does not apply, such as the lock of a disabled canary. */
     public static final String NONE = "-";
 
+    /** The {@link #platform()} where no deploy platform was recognised. */
+    public static final String NO_PLATFORM = "none";
+
     private final CanaryState state;
     private final String database;
     private final String lock;
@@ -28,9 +31,19 @@ public final class CanaryReport {
     private final FileIdentity verifiedFile;
     /** What went wrong inside the canary itself, for the log; null for every ordinary verdict. */
     private final Throwable internalError;
+    private final String platform;
+    private final String deployId;
 
     CanaryReport(CanaryState state, String database, String lock, String filesystem, String message,
             List<String> warnings, FileIdentity verifiedFile, Throwable internalError) {
+        this(state, database, lock, filesystem, message, warnings, verifiedFile, internalError, NO_PLATFORM, NONE);
+    }
+
+    CanaryReport(CanaryState state, String database, String lock, String filesystem, String message,
+            List<String> warnings, FileIdentity verifiedFile, Throwable internalError, String platform,
+            String deployId) {
+        this.platform = printable(Objects.requireNonNull(platform, "platform"));
+        this.deployId = printable(Objects.requireNonNull(deployId, "deployId"));
         this.state = Objects.requireNonNull(state, "state");
         this.database = printable(Objects.requireNonNull(database, "database"));
         this.lock = printable(Objects.requireNonNull(lock, "lock"));
@@ -101,6 +114,22 @@ public final class CanaryReport {
         return message;
     }
 
+    /**
+     * The deploy platform recognised from its documented signals, such as {@code Fly.io} or
+     * {@code Kubernetes}, or {@value #NO_PLATFORM}.
+     */
+    public String platform() {
+        return platform;
+    }
+
+    /**
+     * The deploy identifier this boot was judged with and where it came from, such as
+     * {@code app:deployment-01H (FLY_IMAGE_REF)}, or {@value #NONE}.
+     */
+    public String deployId() {
+        return deployId;
+    }
+
     /** Findings that do not change the verdict. */
     public List<String> warnings() {
         return warnings;
@@ -120,13 +149,15 @@ public final class CanaryReport {
     }
 
     CanaryReport withState(CanaryState newState, String newMessage) {
-        return new CanaryReport(newState, database, lock, filesystem, newMessage, warnings, null, null);
+        return new CanaryReport(newState, database, lock, filesystem, newMessage, warnings, null, null, platform,
+                deployId);
     }
 
     CanaryReport withWarning(String warning) {
         List<String> more = new java.util.ArrayList<>(warnings);
         more.add(warning);
-        return new CanaryReport(state, database, lock, filesystem, message, more, verifiedFile, internalError);
+        return new CanaryReport(state, database, lock, filesystem, message, more, verifiedFile, internalError,
+                platform, deployId);
     }
 
     @Override
@@ -137,12 +168,14 @@ public final class CanaryReport {
                 && lock.equals(that.lock)
                 && filesystem.equals(that.filesystem)
                 && message.equals(that.message)
-                && warnings.equals(that.warnings);
+                && warnings.equals(that.warnings)
+                && platform.equals(that.platform)
+                && deployId.equals(that.deployId);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(state, database, lock, filesystem, message, warnings);
+        return Objects.hash(state, database, lock, filesystem, message, warnings, platform, deployId);
     }
 
     @Override

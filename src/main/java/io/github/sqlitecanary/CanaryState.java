@@ -29,6 +29,11 @@ public enum CanaryState {
     AWAITING_REDEPLOY(false),
     /** Persistence proven: the database kept its marker while the temporary directory was wiped. */
     VERIFIED(true),
+    /**
+     * {@code sqlite.canary.expect-verified=true} and the database carries no marker or does not
+     * exist: a database verified before was lost or replaced. Nothing is written.
+     */
+    DATABASE_LOST(false),
     /** At run time: the verified database file was deleted or replaced under the running application. */
     DATABASE_VANISHED(false);
 

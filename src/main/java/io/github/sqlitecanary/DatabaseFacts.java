@@ -1,6 +1,7 @@
 package io.github.sqlitecanary;
 
 import io.github.sqlitecanary.internal.DatabaseFile;
+import io.github.sqlitecanary.internal.DeployPlatform;
 import io.github.sqlitecanary.internal.MarkerTable.Marker;
 import io.github.sqlitecanary.internal.Storage;
 import java.nio.file.Path;
@@ -79,8 +80,14 @@ interface DatabaseFacts {
     /** Why a first boot could not create the lock (its directory cannot be made or written). */
     Optional<String> lockCreationProblem();
 
-    /** The deploy identifier of this boot, if any. */
+    /**
+     * The deploy identifier of this boot, if any: the configured one, else the platform's own
+     * deploy identity unless {@code deploy-id=none}.
+     */
     Optional<String> deployId();
+
+    /** The deploy platform this process runs on, where one is recognised. */
+    Optional<DeployPlatform> platform();
 
     /** Findings about the configuration of this database that leave the verdict unchanged. */
     List<String> locationWarnings();

@@ -1,5 +1,6 @@
 package io.github.sqlitecanary;
 
+import io.github.sqlitecanary.internal.DeployPlatform;
 import io.github.sqlitecanary.internal.FileIdentity;
 import java.nio.file.Path;
 import java.util.List;
@@ -104,15 +105,120 @@ final class Guidance {
 
     static String lockSurvivedRedeploy(String database, Path lock, String deployId, String firstDeployId) {
         return "The database " + database + " was kept across a redeploy (first boot: " + firstDeployId + ", now: "
-                + deployId + "), but the lock " + lock + " survived it too: the temporary directory " + lock.getParent()
-                + " is not wiped by deploys, so it cannot prove that the database lives on persistent storage. "
+                + deployId + "), but the lock " + lock + " survived it too: the temporary directory survives deploys ("
+                + lock.getParent() + " is not wiped by a redeploy), so it cannot prove that the database lives on "
+                + "persistent storage. "
                 + "Point " + CanaryOptions.LOCK_DIR + " at a directory that every deploy wipes, or delete " + lock
                 + " once you are confident the database is on persistent storage.";
     }
 
-    static String verified(String database, String firstBootAt) {
+    static String verified(String database, String firstBootAt, boolean expectVerified) {
         return "The database " + database + " kept the canary's marker from " + firstBootAt
-                + " across a redeploy that wiped the temporary directory: persistence verified.";
+                + " across a redeploy that wiped the temporary directory: persistence verified."
+                + (expectVerified ? "" : " Now set " + CanaryOptions.EXPECT_VERIFIED + "=true in the deployment's "
+                        + "configuration, so that a database lost later (a volume not mounted, replaced or emptied) "
+                        + "is reported as DATABASE_LOST instead of greeted as a new first boot.");
+    }
+
+    static String databaseLost(String database, Path directory, boolean fileMissing) {
+        return "The database " + database + (fileMissing ? " does not exist" : " carries no canary marker")
+                + ", but " + CanaryOptions.EXPECT_VERIFIED + "=true says its persistence was verified before: the "
+                + "verified database was lost or replaced. This is data loss, not a first boot. Nothing was written: "
+                + "no lock, no marker" + (fileMissing ? ", no new database file" : "") + ". Check that the "
+                + "persistent volume is attached and mounted at " + directory + " (and is the volume used before, not "
+                + "a new empty one), that the database path is the one used before, and restore the database from a "
+                + "backup if it is gone. To start over knowingly with a new, empty database, set "
+                + CanaryOptions.EXPECT_VERIFIED + "=false: the next deploys record a first boot and verify it again; "
+                + "then set it back to true.";
+    }
+
+    /** A platform whose file system never keeps a database (Heroku; Cloud Run off its volume mounts). */
+    static String platformKeepsNothing(String database, Path directory, DeployPlatform platform) {
+        String why = switch (platform.kind()) {
+            case HEROKU -> "a Heroku dyno's file system is ephemeral: it is discarded whenever the dyno restarts "
+                    + "or is replaced (on every deploy, config change and restart, and at least once a day), and "
+                    + "dynos have no volumes";
+            case CLOUD_RUN -> "the directory " + directory + " is not on a Cloud Run volume mount, and the rest of "
+                    + "a Cloud Run container's file system is in memory: it does not persist when the instance "
+                    + "stops (a new revision, scaling in, a crash)";
+            default -> "this platform's file system does not persist";
+        };
+        return "The database " + database + " runs on " + platform + ", where it cannot survive a redeploy: " + why
+                + ". Every deploy would start over with an empty database and lose all data written since. The "
+                + "canary read and wrote nothing; " + CanaryOptions.FILESYSTEM_CHECK + "=false turns this check off.";
+    }
+
+    /**
+     * The fix in the platform's own terms, ending every DOWN message on a recognised platform.
+     *
+     * @param directory the database's directory, or null where the database is no file (in memory)
+     */
+    static String platformFix(DeployPlatform platform, Path directory) {
+        String dir = directory == null ? "the database's directory" : directory.toString();
+        String quoted = directory == null ? "\"/data\"" : "\"" + directory + "\"";
+        return switch (platform.kind()) {
+            case FLY_IO -> "On Fly.io (" + platform.recognisedBy() + "): a Machine's root file system is rebuilt "
+                    + "from the image on every deploy and restart; only a Fly Volume keeps data. Create one (fly "
+                    + "volumes create data) and add to fly.toml a [mounts] section with source = \"data\" and "
+                    + "destination = " + quoted + ", then fly deploy.";
+            case KUBERNETES -> "On Kubernetes (" + platform.recognisedBy() + "): mount a PersistentVolumeClaim at "
+                    + dir + " (volumeMounts mountPath: " + dir + "; in a StatefulSet, a volumeClaimTemplates entry), "
+                    + "not an emptyDir or the container's own file system, and keep " + CanaryOptions.LOCK_DIR
+                    + " on an emptyDir, which a new pod wipes.";
+            case DOCKER -> "On Docker (" + platform.recognisedBy() + "): run the container with a named volume at "
+                    + "the database's directory, docker run -v app-data:" + dir + " ... (in Compose: volumes: - "
+                    + "app-data:" + dir + "); the container's own file system and anonymous volumes go with the "
+                    + "container.";
+            case PODMAN -> "On Podman (" + platform.recognisedBy() + "): run the container with a named volume at "
+                    + "the database's directory, podman run -v app-data:" + dir + " ...; the container's own file "
+                    + "system and anonymous volumes go with the container.";
+            case RAILWAY -> railwayFix(platform, directory, dir);
+            case RENDER -> "On Render (" + platform.recognisedBy() + "): only files under a persistent disk's mount "
+                    + "path survive a deploy or restart. Add a disk to the service with mount path " + dir
+                    + " (or move the database under the mount path of the disk it has).";
+            case HEROKU -> "On Heroku (" + platform.recognisedBy() + "): dynos have no persistent file system and "
+                    + "no volumes, so SQLite cannot keep data there: keep it in a database service that outlives "
+                    + "dynos (such as Heroku Postgres), or run the application where a volume can be mounted.";
+            case CLOUD_RUN -> "On Google Cloud Run (" + platform.recognisedBy() + "): add a volume mount at " + dir
+                    + " backed by an NFS share (Filestore) or a Cloud Storage bucket (gcloud run services update "
+                    + "--add-volume=NAME,... --add-volume-mount=volume=NAME,mount-path=" + dir + "); both are network storage, "
+                    + "where SQLite needs a single instance (max instances 1).";
+            case AZURE_APP_SERVICE -> azureFix(platform, directory, dir);
+            case ECS -> "On AWS ECS / Fargate (" + platform.recognisedBy() + "): a task's own storage is deleted "
+                    + "when the task stops. Add a volume to the task definition (Amazon EFS on Fargate, or a Docker "
+                    + "volume on EC2) and a mountPoints entry with containerPath " + dir + ".";
+        };
+    }
+
+    private static String railwayFix(DeployPlatform platform, Path directory, String dir) {
+        String on = "On Railway (" + platform.recognisedBy() + "): ";
+        if (platform.volumeMountPath().isEmpty()) {
+            return on + "this service has no volume (RAILWAY_VOLUME_MOUNT_PATH is not set), and every deploy "
+                    + "replaces the container's file system. Attach a volume to the service with mount path " + dir
+                    + ".";
+        }
+        Path volume = platform.volumeMountPath().get();
+        if (directory != null && directory.startsWith(volume)) {
+            return on + "the database's directory " + dir + " is under the service's volume "
+                    + "(RAILWAY_VOLUME_MOUNT_PATH=" + volume + ").";
+        }
+        return on + "the service's volume is mounted at RAILWAY_VOLUME_MOUNT_PATH=" + volume + ", but the database's "
+                + "directory " + dir + " is not under it, so the database is on the container's file system, which "
+                + "every deploy replaces. Move the database under " + volume + " (for example " + volume.resolve("app.db")
+                + "), or change the volume's mount path to " + dir + ".";
+    }
+
+    private static String azureFix(DeployPlatform platform, Path directory, String dir) {
+        String on = "On Azure App Service (" + platform.recognisedBy() + "): ";
+        if (platform.volumeMountPath().isPresent() && directory != null
+                && !directory.startsWith(platform.volumeMountPath().get())) {
+            return on + "App Service storage keeps /home (WEBSITES_ENABLE_APP_SERVICE_STORAGE=true), but the "
+                    + "database's directory " + dir + " is not under it, so it is reset with the container. Move the "
+                    + "database under /home, or mount an Azure Files share at " + dir + " (path mappings).";
+        }
+        return on + "only /home with App Service storage turned on (WEBSITES_ENABLE_APP_SERVICE_STORAGE=true) or a "
+                + "mounted Azure Files share survives a restart or deploy. Keep the database under /home with that "
+                + "setting, or mount an Azure Files share at " + dir + " (path mappings).";
     }
 
     static String vanished(String database, FileIdentity.Change change) {

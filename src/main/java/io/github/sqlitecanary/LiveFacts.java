@@ -2,6 +2,7 @@ package io.github.sqlitecanary;
 
 import io.github.sqlitecanary.internal.DatabaseFile;
 import io.github.sqlitecanary.internal.DatabaseLocation;
+import io.github.sqlitecanary.internal.DeployPlatform;
 import io.github.sqlitecanary.internal.FileSystemProbe;
 import io.github.sqlitecanary.internal.LockFile;
 import io.github.sqlitecanary.internal.MarkerTable;
@@ -31,7 +32,15 @@ final class LiveFacts implements DatabaseFacts {
 
     /** Everything the facts of every database share. */
     record Context(CanaryOptions options, FileSystemProbe probe, LocalSystem localSystem, Path workingDirectory,
-            SqliteConnections.Recovery recovery) {
+            SqliteConnections.Recovery recovery, Optional<DeployPlatform> platform) {
+
+        /** The deploy identifier and where it came from: the configured one, else the platform's. */
+        Optional<DeployPlatform.Identity> deployIdentity() {
+            if (options.deployId().isPresent()) {
+                return Optional.of(new DeployPlatform.Identity(options.deployId().get(), CanaryOptions.DEPLOY_ID));
+            }
+            return options.platformDeployId() ? platform.flatMap(DeployPlatform::deployIdentity) : Optional.empty();
+        }
     }
 
     private final Context context;
@@ -246,7 +255,16 @@ final class LiveFacts implements DatabaseFacts {
 
     @Override
     public Optional<String> deployId() {
-        return context.options().deployId();
+        return context.deployIdentity().map(DeployPlatform.Identity::value);
+    }
+
+    Optional<DeployPlatform.Identity> deployIdentity() {
+        return context.deployIdentity();
+    }
+
+    @Override
+    public Optional<DeployPlatform> platform() {
+        return context.platform();
     }
 
     @Override

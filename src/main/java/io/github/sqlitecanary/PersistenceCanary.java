@@ -2,10 +2,11 @@ package io.github.sqlitecanary;
 
 import io.github.sqlitecanary.Verdict.Action;
 import io.github.sqlitecanary.Verdict.Mode;
-import io.github.sqlitecanary.internal.CrashPoint;
 import io.github.sqlitecanary.internal.DatabaseLocation;
+import io.github.sqlitecanary.internal.DeployPlatform;
 import io.github.sqlitecanary.internal.FileIdentity;
 import io.github.sqlitecanary.internal.FileSystemProbe;
+import io.github.sqlitecanary.internal.FirstBootStep;
 import io.github.sqlitecanary.internal.LockFile;
 import io.github.sqlitecanary.internal.MarkerTable;
 import io.github.sqlitecanary.internal.MarkerTable.Marker;
@@ -53,19 +54,68 @@ public final class PersistenceCanary {
     private final Function<String, DataSource> dataSourceLookup;
     private final Path workingDirectory;
     private final LocalSystem localSystem;
+    private final FirstBootStep.Listener steps;
+    private final Optional<DeployPlatform> platform;
 
+    /** A canary for this process, on the deploy platform that its environment variables and files show. */
     public PersistenceCanary(CanaryOptions options) {
-        this(options, FileSystemProbe.ofThisMachine(), PersistenceCanary::lookUpDataSource,
-                Path.of("").toAbsolutePath(), LocalSystem.ofThisMachine());
+        this(options, System::getenv);
     }
 
+    /**
+     * A canary that tells the deploy platform from these environment variables (and this
+     * machine's {@code /.dockerenv}, {@code /run/.containerenv} and mount table), as a command
+     * line that is given its environment does.
+     *
+     * @param environment environment variables by name, {@code null} where unset
+     */
+    public PersistenceCanary(CanaryOptions options, Function<String, String> environment) {
+        this(options, FileSystemProbe.ofThisMachine(), PersistenceCanary::lookUpDataSource,
+                Path.of("").toAbsolutePath(), LocalSystem.ofThisMachine(), FirstBootStep.Listener.NONE,
+                platformOf(environment));
+    }
+
+    /** A canary on no recognised platform. */
     PersistenceCanary(CanaryOptions options, FileSystemProbe fileSystemProbe,
             Function<String, DataSource> dataSourceLookup, Path workingDirectory, LocalSystem localSystem) {
+        this(options, fileSystemProbe, dataSourceLookup, workingDirectory, localSystem, FirstBootStep.Listener.NONE,
+                Optional.empty());
+    }
+
+    /** @param steps told of each step of a first boot: the crash tests stop the process there */
+    PersistenceCanary(CanaryOptions options, FileSystemProbe fileSystemProbe,
+            Function<String, DataSource> dataSourceLookup, Path workingDirectory, LocalSystem localSystem,
+            FirstBootStep.Listener steps) {
+        this(options, fileSystemProbe, dataSourceLookup, workingDirectory, localSystem, steps, Optional.empty());
+    }
+
+    /** @param platform the deploy platform, as its signals were given */
+    PersistenceCanary(CanaryOptions options, FileSystemProbe fileSystemProbe,
+            Function<String, DataSource> dataSourceLookup, Path workingDirectory, LocalSystem localSystem,
+            Optional<DeployPlatform> platform) {
+        this(options, fileSystemProbe, dataSourceLookup, workingDirectory, localSystem, FirstBootStep.Listener.NONE,
+                platform);
+    }
+
+    private PersistenceCanary(CanaryOptions options, FileSystemProbe fileSystemProbe,
+            Function<String, DataSource> dataSourceLookup, Path workingDirectory, LocalSystem localSystem,
+            FirstBootStep.Listener steps, Optional<DeployPlatform> platform) {
+        this.steps = steps;
         this.options = options;
         this.fileSystemProbe = fileSystemProbe;
         this.dataSourceLookup = dataSourceLookup;
         this.workingDirectory = workingDirectory;
         this.localSystem = localSystem;
+        this.platform = platform;
+    }
+
+    private static Optional<DeployPlatform> platformOf(Function<String, String> environment) {
+        try {
+            return DeployPlatform.ofThisMachine(environment);
+        } catch (RuntimeException e) {
+            // Knowing the platform only improves the guidance; never let it stop the canary.
+            return Optional.empty();
+        }
     }
 
     public CanaryOptions options() {
@@ -124,7 +174,8 @@ public final class PersistenceCanary {
                     Guidance.misconfigured(options.problems())));
         }
         LiveFacts.Context context = new LiveFacts.Context(options, fileSystemProbe, localSystem, workingDirectory,
-                mode == Mode.CHECK ? SqliteConnections.Recovery.IN_PLACE : SqliteConnections.Recovery.PRIVATE_COPY);
+                mode == Mode.CHECK ? SqliteConnections.Recovery.IN_PLACE : SqliteConnections.Recovery.PRIVATE_COPY,
+                platform);
         List<CanaryReport> reports = new ArrayList<>();
         for (String database : options.databases()) {
             reports.add(judge(database, () -> LiveFacts.ofConfigured(context, database), mode));
@@ -176,7 +227,7 @@ public final class PersistenceCanary {
         try (Connection connection = SqliteConnections.openForWriting(facts.file(), options.busyTimeoutMillis());
                 Statement statement = connection.createStatement()) {
             statement.execute("BEGIN IMMEDIATE");
-            CrashPoint.reach(CrashPoint.TRANSACTION_BEGUN);
+            steps.reached(FirstBootStep.TRANSACTION_BEGUN);
             DatabaseFacts.MarkerRead marker;
             try {
                 marker = DatabaseFacts.MarkerRead.found(table.read(connection));
@@ -199,11 +250,11 @@ public final class PersistenceCanary {
             table.create(connection);
             String at = now();
             String token = UUID.randomUUID().toString();
-            table.insert(connection, new Marker(at, options.deployId().orElse(null), token, null, null));
-            CrashPoint.reach(CrashPoint.MARKER_INSERTED);
+            table.insert(connection, new Marker(at, facts.deployId().orElse(null), token, null, null));
+            steps.reached(FirstBootStep.MARKER_INSERTED);
             if (again.state() == CanaryState.FIRST_BOOT) {
                 try {
-                    lock.create(lockContent(database, at, token));
+                    lock.create(lockContent(database, at, token), steps);
                 } catch (FileAlreadyExistsException e) {
                     // A lock appeared since it was read: an earlier boot's, as far as this one can tell.
                     again = new Verdict(CanaryState.DATABASE_NOT_KEPT, Guidance.databaseNotKept(database,
@@ -215,7 +266,7 @@ public final class PersistenceCanary {
                 }
             }
             statement.execute("COMMIT");
-            CrashPoint.reach(CrashPoint.COMMITTED);
+            steps.reached(FirstBootStep.COMMITTED);
             return report(facts, again, List.of());
         } catch (SQLException e) {
             // Closing the connection rolls back whatever was not committed.
@@ -237,7 +288,7 @@ public final class PersistenceCanary {
         try (Connection connection = SqliteConnections.openForWriting(facts.file(), options.busyTimeoutMillis());
                 Statement statement = connection.createStatement()) {
             statement.execute("BEGIN IMMEDIATE");
-            new MarkerTable(options.table()).markVerified(connection, now(), options.deployId().orElse(null));
+            new MarkerTable(options.table()).markVerified(connection, now(), facts.deployId().orElse(null));
             statement.execute("COMMIT");
             return report(facts, verdict, List.of());
         } catch (SQLException e) {
@@ -258,9 +309,22 @@ public final class PersistenceCanary {
                         + finding.message()));
         warnings.addAll(moreWarnings);
         boolean file = facts.file() != null;
+        Path directory = file ? facts.file().getParent() : null;
+        if (!options.filesystemCheck() && file && platform.filter(p -> p.keepsNothingIn(directory)).isPresent()) {
+            warnings.add(CanaryState.EPHEMERAL_FILESYSTEM + " not judged (" + CanaryOptions.FILESYSTEM_CHECK
+                    + "=false): " + Guidance.platformKeepsNothing(facts.database(), directory, platform.get()));
+        }
+        String message = verdict.message();
+        if (!verdict.state().isUp() && platform.isPresent()) {
+            // Every DOWN verdict ends with the fix in the platform's own terms.
+            message = message + " " + Guidance.platformFix(platform.get(), directory);
+        }
+        String deployId = facts.deployIdentity().map(id -> id.value() + " (" + id.source() + ")")
+                .orElse(CanaryReport.NONE);
         return new CanaryReport(verdict.state(), facts.database(), file ? facts.lockPath().toString() : CanaryReport.NONE,
-                storage.map(Storage::filesystem).orElse("unknown"), verdict.message(), warnings,
-                verdict.state() == CanaryState.VERIFIED ? FileIdentity.of(facts.file()).orElse(null) : null, null);
+                storage.map(Storage::filesystem).orElse("unknown"), message, warnings,
+                verdict.state() == CanaryState.VERIFIED ? FileIdentity.of(facts.file()).orElse(null) : null, null,
+                platform.map(p -> p.kind().title()).orElse(CanaryReport.NO_PLATFORM), deployId);
     }
 
     private static String lockContent(String database, String at, String token) {

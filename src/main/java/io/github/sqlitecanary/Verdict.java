@@ -3,6 +3,7 @@ package io.github.sqlitecanary;
 import io.github.sqlitecanary.DatabaseFacts.LockRead;
 import io.github.sqlitecanary.DatabaseFacts.MarkerRead;
 import io.github.sqlitecanary.internal.DatabaseFile;
+import io.github.sqlitecanary.internal.DeployPlatform;
 import io.github.sqlitecanary.internal.MarkerTable.Marker;
 import io.github.sqlitecanary.internal.Storage;
 import java.util.List;
@@ -56,6 +57,12 @@ record Verdict(CanaryState state, String message, Action action) {
             default:
                 break;
         }
+        Optional<DeployPlatform> platform = facts.platform();
+        if (options.filesystemCheck() && platform.isPresent() && platform.get().keepsNothingIn(facts.file().getParent())) {
+            // A platform whose file system never persists (Heroku; Cloud Run off its volumes): judged at once.
+            return down(CanaryState.EPHEMERAL_FILESYSTEM,
+                    Guidance.platformKeepsNothing(database, facts.file().getParent(), platform.get()));
+        }
         Optional<Storage.Finding> neverPersists = facts.storage().neverPersists();
         if (neverPersists.isPresent() && options.filesystemCheck()) {
             return down(neverPersists.get().kind() == Storage.Kind.SINGLE_FILE_MOUNT ? CanaryState.SINGLE_FILE_MOUNT
@@ -65,6 +72,10 @@ record Verdict(CanaryState state, String message, Action action) {
         if (file.kind() == DatabaseFile.Kind.UNUSABLE) {
             return down(CanaryState.DATABASE_UNUSABLE, Guidance.databaseUnusable(database, file.problem()));
         }
+        if (options.expectVerified() && file.kind() == DatabaseFile.Kind.ABSENT) {
+            // A database verified before cannot be missing: never create a new one in its place.
+            return down(CanaryState.DATABASE_LOST, Guidance.databaseLost(database, facts.file().getParent(), true));
+        }
         if (facts.sqliteProblem().isPresent()) {
             return down(CanaryState.DATABASE_UNUSABLE, Guidance.sqliteUnusable(database, facts.sqliteProblem().get()));
         }
@@ -73,16 +84,20 @@ record Verdict(CanaryState state, String message, Action action) {
             return down(CanaryState.DATABASE_UNUSABLE, Guidance.databaseUnusable(database, read.problem().get()));
         }
         Optional<Marker> marker = read.marker();
+        if (marker.isEmpty() && options.expectVerified()) {
+            // Data loss, not a first boot: no lock, no marker, so no new empty database is ever blessed.
+            return down(CanaryState.DATABASE_LOST, Guidance.databaseLost(database, facts.file().getParent(), false));
+        }
         if (marker.isPresent() && marker.get().verified()) {
             // The quiet path: persistence was proven once; read only, no lock, no write, no fsync.
-            return up(Guidance.verified(database, marker.get().firstBootAt()), Action.NONE);
+            return up(Guidance.verified(database, marker.get().firstBootAt(), options.expectVerified()), Action.NONE);
         }
         LockRead lock = facts.lock();
         if (lock.problem().isPresent()) {
             return down(CanaryState.LOCK_UNUSABLE, Guidance.lockUnusable(database, lock.problem().get()));
         }
         if (marker.isPresent()) {
-            return unverified(facts, marker.get(), lock.present());
+            return unverified(facts, options, marker.get(), lock.present());
         }
         // No marker: a first boot, which must be able to write both the marker and the lock.
         if (facts.markerWriteProblem().isPresent()) {
@@ -101,7 +116,8 @@ record Verdict(CanaryState state, String message, Action action) {
     }
 
     /** A marker from an earlier boot that has not proven persistence yet. */
-    private static Verdict unverified(DatabaseFacts facts, Marker marker, boolean lockPresent) {
+    private static Verdict unverified(DatabaseFacts facts, CanaryOptions options, Marker marker,
+            boolean lockPresent) {
         String database = facts.database();
         Optional<String> deployId = facts.deployId();
         String firstDeployId = marker.firstBootDeployId();
@@ -115,7 +131,8 @@ record Verdict(CanaryState state, String message, Action action) {
                     ? Guidance.lockSurvivedRedeploy(database, facts.lockPath(), deployId.get(), firstDeployId)
                     : Guidance.awaitingRedeploy(database, facts.lockPath(), marker.firstBootAt()));
         }
-        return up(Guidance.verified(database, marker.firstBootAt()), Action.RECORD_VERIFICATION);
+        return up(Guidance.verified(database, marker.firstBootAt(), options.expectVerified()),
+                Action.RECORD_VERIFICATION);
     }
 
     private static Verdict down(CanaryState state, String message) {

@@ -57,7 +57,17 @@ class PersistenceCanaryTest {
     }
 
     static CanaryReport check(CanaryOptions options) {
-        return only(new PersistenceCanary(options).check());
+        return only(canary(options).check());
+    }
+
+    /**
+     * A canary on no deploy platform: these tests act out redeploys inside one process, whose
+     * container (if the build runs in one) would otherwise hold every redeploy back by its id.
+     */
+    static PersistenceCanary canary(CanaryOptions options) {
+        return new PersistenceCanary(options, FileSystemProbe.ofThisMachine(), name -> {
+            throw new IllegalArgumentException("no JNDI in this test");
+        }, Path.of("").toAbsolutePath(), LocalSystem.ofThisMachine());
     }
 
     void wipeLockDirectory() throws IOException {
@@ -214,12 +224,97 @@ class PersistenceCanaryTest {
         }
     }
 
+    /** SPEC "DATABASE_LOST": with expect-verified, a missing marker is data loss, and nothing is written. */
+    @Nested
+    class DatabaseLost {
+
+        CanaryOptions expectVerified() {
+            return options().expectVerified(true).build();
+        }
+
+        @Test
+        void checkOfADatabaseWithoutMarkerIsLostAndWritesNothing() throws Exception {
+            SqliteFiles.execute(database(), "CREATE TABLE notes(id INTEGER PRIMARY KEY, text TEXT)",
+                    "INSERT INTO notes(text) VALUES ('a new, empty database from a new volume')");
+            byte[] before = Files.readAllBytes(database());
+
+            CanaryReport report = check(expectVerified());
+
+            assertEquals(CanaryState.DATABASE_LOST, report.state());
+            assertFalse(report.isUp());
+            assertTrue(report.message().contains("lost or replaced"), report.message());
+            assertTrue(report.message().contains("mounted at " + volume.toRealPath()), report.message());
+            assertTrue(report.message().contains(CanaryOptions.EXPECT_VERIFIED + "=false"), report.message());
+            assertArrayEquals(before, Files.readAllBytes(database()), "the database was changed");
+            assertEquals(List.of("app.db"), names(volume), "files were left beside the database");
+            assertFalse(Files.exists(lockDir()), "a lock directory was created");
+        }
+
+        @Test
+        void checkAndStatusOfAMissingDatabaseAreLostAndCreateNoFile() throws Exception {
+            CanaryReport status = only(canary(expectVerified()).status());
+            CanaryReport check = check(expectVerified());
+
+            assertEquals(CanaryState.DATABASE_LOST, status.state());
+            assertEquals(CanaryState.DATABASE_LOST, check.state());
+            assertTrue(check.message().contains("does not exist"), check.message());
+            assertTrue(check.message().contains("no new database file"), check.message());
+            assertEquals(List.of(), names(volume), "the database or a file beside it was created");
+            assertFalse(Files.exists(lockDir()), "a lock directory was created");
+        }
+
+        @Test
+        void statusOfADatabaseWithoutMarkerIsLostAndChangesNothing() throws Exception {
+            SqliteFiles.execute(database(), "CREATE TABLE notes(id INTEGER PRIMARY KEY)");
+            byte[] before = Files.readAllBytes(database());
+
+            CanaryReport report = only(canary(expectVerified()).status());
+
+            assertEquals(CanaryState.DATABASE_LOST, report.state());
+            assertArrayEquals(before, Files.readAllBytes(database()));
+            assertFalse(Files.exists(lockDir()));
+        }
+
+        @Test
+        void aLockLeftFromAnEarlierBootStillGivesLostNotNotKept() throws Exception {
+            check();
+            Files.delete(database());
+            SqliteFiles.execute(database(), "CREATE TABLE notes(id INTEGER PRIMARY KEY)");
+
+            CanaryReport report = check(expectVerified());
+
+            assertEquals(CanaryState.DATABASE_LOST, report.state());
+            assertEquals(0, SqliteFiles.markerRows(database()) , "a marker was written");
+        }
+
+        @Test
+        void aVerifiedDatabaseStaysVerifiedAndTheVerifiedMessageStopsAskingForTheKey() throws Exception {
+            check();
+            wipeLockDirectory();
+            CanaryReport firstVerified = check();
+
+            CanaryReport report = check(expectVerified());
+
+            assertEquals(CanaryState.VERIFIED, firstVerified.state());
+            assertTrue(firstVerified.message().contains("Now set " + CanaryOptions.EXPECT_VERIFIED + "=true"),
+                    firstVerified.message());
+            assertEquals(CanaryState.VERIFIED, report.state());
+            assertFalse(report.message().contains(CanaryOptions.EXPECT_VERIFIED), report.message());
+        }
+
+        private List<String> names(Path directory) throws IOException {
+            try (Stream<Path> files = Files.list(directory)) {
+                return files.map(p -> p.getFileName().toString()).sorted().toList();
+            }
+        }
+    }
+
     @Nested
     class StatusReadsOnly {
 
         @Test
         void statusOfANewDatabaseIsFirstBootAndCreatesNeitherDatabaseNorLock() {
-            CanaryReport report = only(new PersistenceCanary(options().build()).status());
+            CanaryReport report = only(canary(options().build()).status());
 
             assertEquals(CanaryState.FIRST_BOOT, report.state());
             assertTrue(report.message().contains("nothing was written"), report.message());
@@ -233,7 +328,7 @@ class PersistenceCanaryTest {
             wipeLockDirectory();
             byte[] before = Files.readAllBytes(database());
 
-            CanaryReport report = only(new PersistenceCanary(options().build()).status());
+            CanaryReport report = only(canary(options().build()).status());
 
             assertEquals(CanaryState.VERIFIED, report.state());
             assertArrayEquals(before, Files.readAllBytes(database()));
@@ -348,7 +443,7 @@ class PersistenceCanaryTest {
             SqliteFiles.execute(database(), sql);
             byte[] before = Files.readAllBytes(database());
 
-            CanaryReport status = only(new PersistenceCanary(options().build()).status());
+            CanaryReport status = only(canary(options().build()).status());
             CanaryReport check = check();
 
             assertEquals(CanaryState.DATABASE_UNUSABLE, status.state(), status::toString);
@@ -382,7 +477,7 @@ class PersistenceCanaryTest {
             assertEquals(List.of("app.db"), names(volume));
             byte[] before = Files.readAllBytes(database());
 
-            CanaryReport status = only(new PersistenceCanary(options().build()).status());
+            CanaryReport status = only(canary(options().build()).status());
             CanaryReport verified = check();
 
             assertEquals(CanaryState.VERIFIED, status.state());

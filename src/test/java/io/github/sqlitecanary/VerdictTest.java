@@ -9,11 +9,13 @@ import io.github.sqlitecanary.DatabaseFacts.MarkerRead;
 import io.github.sqlitecanary.Verdict.Action;
 import io.github.sqlitecanary.Verdict.Mode;
 import io.github.sqlitecanary.internal.DatabaseFile;
+import io.github.sqlitecanary.internal.DeployPlatform;
 import io.github.sqlitecanary.internal.MarkerTable.Marker;
 import io.github.sqlitecanary.internal.Storage;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -86,7 +88,46 @@ class VerdictTest {
                 row("lock directory cannot be made", f -> f.lockCreationProblem = "read-only",
                         CanaryState.LOCK_UNUSABLE, Action.NONE),
                 row("no marker but a lock", f -> f.lock = LockRead.of(true), CanaryState.DATABASE_NOT_KEPT,
-                        Action.WRITE_FIRST_MARKER));
+                        Action.WRITE_FIRST_MARKER),
+                row("a Heroku dyno", f -> f.platform = platform(Map.of("DYNO", "web.1")),
+                        CanaryState.EPHEMERAL_FILESYSTEM, Action.NONE),
+                row("a Heroku dyno with filesystem-check=false", f -> {
+                    f.platform = platform(Map.of("DYNO", "web.1"));
+                    f.filesystemCheck = false;
+                }, CanaryState.FIRST_BOOT, Action.WRITE_FIRST_MARKER),
+                row("Cloud Run without a volume mount", f -> f.platform = platform(Map.of("K_SERVICE", "notes")),
+                        CanaryState.EPHEMERAL_FILESYSTEM, Action.NONE),
+                row("Cloud Run, the volume is not mounted", f -> {
+                    f.platform = platform(Map.of("K_SERVICE", "notes"));
+                    f.directory = Directory.MISSING;
+                }, CanaryState.VOLUME_MISSING, Action.NONE),
+                row("Fly.io: judged like anywhere else", f -> f.platform = platform(Map.of("FLY_APP_NAME", "notes")),
+                        CanaryState.FIRST_BOOT, Action.WRITE_FIRST_MARKER),
+                row("expect-verified, the database file is missing", f -> f.expectVerified = true,
+                        CanaryState.DATABASE_LOST, Action.NONE),
+                row("expect-verified, a database without a marker", f -> {
+                    f.expectVerified = true;
+                    f.file = new DatabaseFile(DatabaseFile.Kind.ROLLBACK_JOURNAL, null);
+                }, CanaryState.DATABASE_LOST, Action.NONE),
+                row("expect-verified, no marker but a lock", f -> {
+                    f.expectVerified = true;
+                    f.file = new DatabaseFile(DatabaseFile.Kind.WAL, null);
+                    f.lock = LockRead.of(true);
+                }, CanaryState.DATABASE_LOST, Action.NONE),
+                row("expect-verified, the volume is not mounted", f -> {
+                    f.expectVerified = true;
+                    f.directory = Directory.MISSING;
+                }, CanaryState.VOLUME_MISSING, Action.NONE),
+                row("expect-verified, verified before", f -> {
+                    f.expectVerified = true;
+                    f.file = new DatabaseFile(DatabaseFile.Kind.ROLLBACK_JOURNAL, null);
+                    f.marker = MarkerRead.found(Optional.of(VERIFIED));
+                }, CanaryState.VERIFIED, Action.NONE),
+                row("expect-verified, marker, lock gone: a redeploy", f -> {
+                    f.expectVerified = true;
+                    f.file = new DatabaseFile(DatabaseFile.Kind.ROLLBACK_JOURNAL, null);
+                    f.marker = MarkerRead.found(Optional.of(UNVERIFIED));
+                }, CanaryState.VERIFIED, Action.RECORD_VERIFICATION));
     }
 
     private static Arguments row(String facts, Consumer<FixedFacts> change, CanaryState state, Action action) {
@@ -117,11 +158,21 @@ class VerdictTest {
 
         Verdict.decide(facts, facts.options(), Mode.CHECK);
 
+        if (state == CanaryState.EPHEMERAL_FILESYSTEM && facts.platform != null) {
+            assertFalse(facts.asked.contains("storage"), "the storage was examined for a platform that keeps nothing");
+        }
         if (state == CanaryState.VOLUME_MISSING || state == CanaryState.EPHEMERAL_FILESYSTEM
                 || state == CanaryState.SINGLE_FILE_MOUNT || state == CanaryState.EPHEMERAL_DATABASE) {
             assertFalse(facts.asked.contains("marker"), "the marker was read for " + state);
             assertFalse(facts.asked.contains("lock"), "the lock was read for " + state);
         }
+        if (state == CanaryState.DATABASE_LOST) {
+            assertFalse(facts.asked.contains("lock"), "the lock was read for " + state);
+        }
+    }
+
+    private static DeployPlatform platform(Map<String, String> environment) {
+        return DeployPlatform.detect(environment::get, path -> false, Optional.empty()).orElseThrow();
     }
 
     private static Storage never(Storage.Kind kind) {
@@ -143,10 +194,13 @@ class VerdictTest {
         String lockCreationProblem;
         String deployId;
         boolean filesystemCheck = true;
+        boolean expectVerified;
+        DeployPlatform platform;
         final Set<String> asked = new HashSet<>();
 
         CanaryOptions options() {
-            return CanaryOptions.builder().database("/data/app.db").filesystemCheck(filesystemCheck).build();
+            return CanaryOptions.builder().database("/data/app.db").filesystemCheck(filesystemCheck)
+                    .expectVerified(expectVerified).build();
         }
 
         @Override
@@ -225,6 +279,11 @@ class VerdictTest {
         @Override
         public Optional<String> deployId() {
             return Optional.ofNullable(deployId);
+        }
+
+        @Override
+        public Optional<DeployPlatform> platform() {
+            return Optional.ofNullable(platform);
         }
 
         @Override

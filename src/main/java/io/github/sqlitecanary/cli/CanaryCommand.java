@@ -5,7 +5,10 @@ import io.github.sqlitecanary.CanaryOptions.OnFailure;
 import io.github.sqlitecanary.CanaryReport;
 import io.github.sqlitecanary.CanaryState;
 import io.github.sqlitecanary.PersistenceCanary;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -46,7 +49,10 @@ public final class CanaryCommand {
             "                           comma inside a value)",
             "  --lock-dir DIR           where lock files live; must be wiped by a redeploy",
             "                           (default: ${java.io.tmpdir}/sqlite-persistence-canary)",
-            "  --deploy-id ID           identifier of the current deploy (image digest, pod UID)",
+            "  --deploy-id ID           identifier of the current deploy (image digest, pod UID); default: the",
+            "                           platform's own deploy identity where one is known; none: no identifier",
+            "  --expect-verified [BOOL] set once persistence is verified: a database without a marker is then",
+            "                           DATABASE_LOST, never a new first boot (default: false; alone: true)",
             "  --filesystem-check BOOL  judge the database's storage (default: true); --no-filesystem-check",
             "  --table NAME             name of the marker table (default: persistence_canary)",
             "  --busy-timeout MILLIS    wait for a database locked by another process (default: 5000)",
@@ -61,7 +67,11 @@ public final class CanaryCommand {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err, System::getenv));
+        // UTF-8 whatever the locale: a container without one would print '?' for every non-ASCII
+        // letter of a path, and for the ellipsis that stands for a hidden query string.
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        System.exit(run(args, out, err, System::getenv));
     }
 
     /**
@@ -114,6 +124,8 @@ public final class CanaryCommand {
                 value = arg.substring(equals + 1);
             } else if (i + 1 < args.length && !args[i + 1].startsWith(FLAG_PREFIX)) {
                 value = args[++i];
+            } else if (key.equals(CanaryOptions.EXPECT_VERIFIED)) {
+                value = "true"; // a switch an operator turns on once: --expect-verified alone means true
             } else {
                 throw new UsageException(flag + " needs a value");
             }
@@ -131,7 +143,7 @@ public final class CanaryCommand {
                                     + " is set): give the database with --database"
                             : "--database is required (or SQLITE_CANARY_DATABASE)");
         }
-        PersistenceCanary canary = new PersistenceCanary(options);
+        PersistenceCanary canary = new PersistenceCanary(options, environment);
         List<CanaryReport> reports = args[0].equals("status") ? canary.status() : canary.check();
         out.print(json ? ReportFormat.json(reports) : ReportFormat.text(reports));
         out.flush();

@@ -27,6 +27,8 @@ final class ReportFormat {
             text.append("  ").append(asFlags(report.message())).append('\n');
             text.append("  lock: ").append(report.lock()).append('\n');
             text.append("  filesystem: ").append(report.filesystem()).append('\n');
+            text.append("  platform: ").append(report.platform()).append('\n');
+            text.append("  deploy id: ").append(asFlags(report.deployId())).append('\n');
             for (String warning : report.warnings()) {
                 text.append("  warning: ").append(asFlags(warning)).append('\n');
             }
@@ -63,6 +65,8 @@ final class ReportFormat {
         json.append(",\"lock\":").append(quote(report.lock()));
         json.append(",\"filesystem\":").append(quote(report.filesystem()));
         json.append(",\"message\":").append(quote(asFlags(report.message())));
+        json.append(",\"platform\":").append(quote(report.platform()));
+        json.append(",\"deployId\":").append(quote(asFlags(report.deployId())));
         json.append(",\"warnings\":[")
                 .append(report.warnings().stream().map(w -> quote(asFlags(w))).collect(Collectors.joining(",")))
                 .append(']');

@@ -18,7 +18,7 @@ import org.eclipse.microprofile.health.Readiness;
  * DOWN. It reports the verdict of {@link CanaryStartup} and never throws.
  *
  * <p>With one database the data holds {@code state}, {@code database}, {@code lock},
- * {@code filesystem}, {@code message} and {@code warnings}; with several, each key is prefixed
+ * {@code filesystem}, {@code message}, {@code platform}, {@code deploy-id} and {@code warnings}; with several, each key is prefixed
  * with {@code db1.}, {@code db2.}, and so on.
  */
 @Readiness
@@ -66,7 +66,9 @@ public class ReadinessCheck implements HealthCheck {
                 .withData(prefix + "database", report.database())
                 .withData(prefix + "lock", report.lock())
                 .withData(prefix + "filesystem", report.filesystem())
-                .withData(prefix + "message", report.message());
+                .withData(prefix + "message", report.message())
+                .withData(prefix + "platform", report.platform())
+                .withData(prefix + "deploy-id", report.deployId());
         if (!report.warnings().isEmpty()) {
             response.withData(prefix + "warnings", String.join("; ", report.warnings()));
         }

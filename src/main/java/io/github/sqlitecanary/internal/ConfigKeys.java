@@ -16,6 +16,7 @@ public final class ConfigKeys {
     public static final String TABLE = PREFIX + "table";
     public static final String DEPLOY_ID = PREFIX + "deploy-id";
     public static final String BUSY_TIMEOUT = PREFIX + "busy-timeout";
+    public static final String EXPECT_VERIFIED = PREFIX + "expect-verified";
 
     private ConfigKeys() {
     }

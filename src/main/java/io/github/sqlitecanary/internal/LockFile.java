@@ -166,27 +166,28 @@ public final class LockFile {
      *
      * @throws FileAlreadyExistsException when the lock appeared since it was last read
      */
-    public void create(String content) throws UnusableException, FileAlreadyExistsException {
+    public void create(String content, FirstBootStep.Listener steps)
+            throws UnusableException, FileAlreadyExistsException {
         ensureDirectory();
         Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS);
         try (FileChannel channel = localSystem.posix()
                 ? FileChannel.open(file, options, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE))
                 : FileChannel.open(file, options)) {
-            CrashPoint.reach(CrashPoint.LOCK_CREATED);
+            steps.reached(FirstBootStep.LOCK_CREATED);
             ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
             channel.force(true);
-            CrashPoint.reach(CrashPoint.LOCK_FORCED);
+            steps.reached(FirstBootStep.LOCK_FORCED);
         } catch (FileAlreadyExistsException e) {
             throw e;
         } catch (IOException e) {
             throw new UnusableException("cannot create the lock file " + file + ": " + describe(e), e);
         }
         forceDirectory();
-        CrashPoint.reach(CrashPoint.DIRECTORY_FORCED);
+        steps.reached(FirstBootStep.DIRECTORY_FORCED);
     }
 
     private void forceDirectory() throws UnusableException {

@@ -2,7 +2,6 @@ package io.github.sqlitecanary.internal;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -54,10 +53,5 @@ public final class RealPath {
     /** Whether the path itself is a symbolic link whose target does not exist. */
     public static boolean isDanglingLink(Path path) {
         return Files.isSymbolicLink(path) && !Files.exists(path);
-    }
-
-    /** Whether the path exists without following a link at its end. */
-    static boolean existsNoFollow(Path path) {
-        return Files.exists(path, LinkOption.NOFOLLOW_LINKS);
     }
 }

@@ -77,6 +77,56 @@ class CanaryCommandTest {
     }
 
     @Test
+    void expectVerifiedWithoutAValueMeansTrueAndAMissingDatabaseIsLost() {
+        Run run = run("status", "--database", database(), "--lock-dir", lockDir(), "--expect-verified", "--json");
+
+        assertEquals(1, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().contains("\"state\":\"DATABASE_LOST\""), run.out());
+        assertTrue(run.out().contains("--expect-verified=false"), run.out());
+        assertFalse(Files.exists(Path.of(database())));
+    }
+
+    @Test
+    void expectVerifiedAsTheLastFlagOrWithAValueOrFromTheEnvironment() {
+        Run last = run("check", "--database", database(), "--lock-dir", lockDir(), "--expect-verified");
+        Run no = run("status", "--database", database(), "--lock-dir", lockDir(), "--expect-verified=false");
+        Run env = runWith(Map.of("SQLITE_CANARY_EXPECT_VERIFIED", "true"), "check", "--database", database(),
+                "--lock-dir", lockDir());
+
+        assertTrue(last.out().startsWith("DATABASE_LOST (DOWN): "), last.out() + last.err());
+        assertTrue(no.out().startsWith("FIRST_BOOT (DOWN): "), no.out() + no.err());
+        assertTrue(env.out().startsWith("DATABASE_LOST (DOWN): "), env.out() + env.err());
+        assertFalse(Files.exists(Path.of(database())));
+        assertFalse(Files.exists(Path.of(lockDir())));
+    }
+
+    @Test
+    void thePlatformAndItsDeployIdentityComeFromTheEnvironmentIntoJsonAndText() {
+        Map<String, String> fly = Map.of("FLY_APP_NAME", "notes", "FLY_IMAGE_REF", "notes:deployment-1");
+
+        Run json = runWith(fly, "check", "--database", database(), "--lock-dir", lockDir(), "--json");
+        Run text = runWith(fly, "status", "--database", database(), "--lock-dir", lockDir());
+        Run none = runWith(fly, "status", "--database", database(), "--lock-dir", lockDir(), "--deploy-id", "none",
+                "--json");
+
+        assertTrue(json.out().contains("\"platform\":\"Fly.io\""), json.out());
+        assertTrue(json.out().contains("\"deployId\":\"notes:deployment-1 (FLY_IMAGE_REF)\""),
+                json.out());
+        assertTrue(json.out().contains("destination = \\\"" + volume + "\\\""), json.out());
+        assertTrue(text.out().contains("\n  platform: Fly.io\n  deploy id: notes:deployment-1 "
+                + "(FLY_IMAGE_REF)\n"), text.out());
+        assertTrue(text.out().contains("a restart, not a redeploy"), text.out());
+        assertTrue(none.out().contains("\"deployId\":\"-\""), none.out());
+    }
+
+    @Test
+    void aConfiguredDeployIdIsNamedAsItsFlag() {
+        Run run = run("status", "--database", database(), "--lock-dir", lockDir(), "--deploy-id", "image-7", "--json");
+
+        assertTrue(run.out().contains("\"deployId\":\"image-7 (--deploy-id)\""), run.out());
+    }
+
+    @Test
     void statusCreatesNothing() {
         Run run = run("status", "--database", database(), "--lock-dir", lockDir(), "--json");
 
@@ -244,7 +294,7 @@ class CanaryCommandTest {
 
         assertTrue(run.out().startsWith("VOLUME_MISSING (DOWN): "), run.out());
         assertFalse(run.out().contains("\u001b"), run.out());
-        assertEquals(4, run.out().lines().count(), run.out());
+        assertEquals(6, run.out().lines().count(), run.out());
         assertTrue(run.out().contains("evil\\n\\u001b[2Jdir"), run.out());
     }
 }

@@ -236,7 +236,7 @@ class CliInContainersIT {
         Verdict firstBoot = start(first);
         assertState("FIRST_BOOT", firstBoot);
         assertEquals(filesystem, firstBoot.filesystem(), firstBoot::toString);
-        assertEquals(DATABASE, firstBoot.json().get("database"), firstBoot::toString);
+        assertEquals(DATABASE, firstBoot.json().getString("database"), firstBoot::toString);
         assertTrue(firstBoot.lock().startsWith(LOCK_DIR + "/"), firstBoot::toString);
         assertNoWarnings(firstBoot);
 
@@ -252,6 +252,34 @@ class CliInContainersIT {
         assertEquals("UP", redeploy.status(), redeploy::toString);
         assertEquals(filesystem, redeploy.filesystem(), redeploy::toString);
         assertNoWarnings(redeploy);
+    }
+
+    /**
+     * SPEC "The platform": Podman is recognised, and its container id is the deploy identifier, so a
+     * restart of the same container that wipes /tmp (a tmpfs) is held back instead of verified.
+     */
+    @Test
+    void podmanIsTheRecognisedPlatformAndARestartThatWipesTmpIsHeldBackByTheContainerId() {
+        String volume = podman.volume();
+        Container first = checker(User.ROOT, DATABASE, "--tmpfs", "/tmp", "-v", volume + ":/data");
+
+        Verdict firstBoot = start(first);
+        assertState("FIRST_BOOT", firstBoot);
+        assertEquals("Podman", firstBoot.json().getString("platform"), firstBoot::toString);
+        String deployId = firstBoot.json().getString("deployId");
+        assertTrue(deployId.matches("[0-9a-f]{64} \\(the container id in /proc/self/mountinfo\\)"), firstBoot::toString);
+        assertContains("podman run -v app-data:/data", firstBoot.message(), firstBoot);
+
+        // the same container started again: its tmpfs /tmp (the lock) is gone, its id is not
+        Verdict restart = start(first);
+        assertState("AWAITING_REDEPLOY", restart);
+        assertContains("a restart, not a redeploy", restart.message(), restart);
+        assertEquals(deployId, restart.json().getString("deployId"), restart::toString);
+
+        // a new container on the same volume: a redeploy
+        Verdict redeploy = runOnce(User.ROOT, DATABASE, "--tmpfs", "/tmp", "-v", volume + ":/data");
+        assertState("VERIFIED", redeploy);
+        assertFalse(redeploy.message().contains("podman run"), redeploy::toString);
     }
 
     @Test

@@ -2,7 +2,8 @@ package io.github.sqlitecanary.faults;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.github.sqlitecanary.internal.CrashPoint;
+import io.github.sqlitecanary.HaltingCheck;
+import io.github.sqlitecanary.internal.FirstBootStep;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,8 +59,12 @@ final class ChildJvm {
         return command;
     }
 
-    static List<String> haltAt(String step) {
-        return List.of("-D" + CrashPoint.PROPERTY + "=" + step);
+    /** {@code java -cp <test class path> HaltingCheck STEP DATABASE LOCK_DIR}: a start that halts at the step. */
+    static List<String> haltingCheck(FirstBootStep step, Path database, Path lockDirectory) {
+        List<String> command = canaryCommand(List.of(), List.of(step.name(), database.toString(),
+                lockDirectory.toString()));
+        command.set(command.indexOf("io.github.sqlitecanary.cli.CanaryCommand"), HaltingCheck.class.getName());
+        return command;
     }
 
     /**

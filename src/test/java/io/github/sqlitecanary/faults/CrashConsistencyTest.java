@@ -8,7 +8,8 @@ import io.github.sqlitecanary.CanaryOptions;
 import io.github.sqlitecanary.CanaryReport;
 import io.github.sqlitecanary.CanaryState;
 import io.github.sqlitecanary.PersistenceCanary;
-import io.github.sqlitecanary.internal.CrashPoint;
+import io.github.sqlitecanary.HaltingCheck;
+import io.github.sqlitecanary.internal.FirstBootStep;
 import io.github.sqlitecanary.internal.LockFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,32 +33,30 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CrashConsistencyTest {
 
-    private static final int HALTED = 86;
+    private static final int HALTED = HaltingCheck.HALTED;
 
     @TempDir
     Path root;
 
     static Stream<Arguments> stepsAndJournalModes() {
-        return Stream.of("delete", "wal").flatMap(mode -> Stream.of(CrashPoint.TRANSACTION_BEGUN,
-                CrashPoint.MARKER_INSERTED, CrashPoint.LOCK_CREATED, CrashPoint.LOCK_FORCED,
-                CrashPoint.DIRECTORY_FORCED, CrashPoint.COMMITTED).map(step -> Arguments.of(step, mode)));
+        return Stream.of("delete", "wal").flatMap(mode -> Stream.of(FirstBootStep.values()).map(step -> Arguments.of(step, mode)));
     }
 
     @ParameterizedTest(name = "halted at {0} ({1} journal)")
     @MethodSource("stepsAndJournalModes")
-    void firstBootHaltedAtEachStepNeverLeadsToVerifiedWhileTheLockIsKept(String step, String journalMode)
+    void firstBootHaltedAtEachStepNeverLeadsToVerifiedWhileTheLockIsKept(FirstBootStep step, String journalMode)
             throws Exception {
         // given a user's database that the canary has never seen
         Layout layout = Layout.in(root, journalMode);
 
         // when the first boot is halted at this step
-        ChildJvm.Result crashed = ChildJvm.run(ChildJvm.canaryCommand(ChildJvm.haltAt(step), layout.checkArgs()),
+        ChildJvm.Result crashed = ChildJvm.run(ChildJvm.haltingCheck(step, layout.database, layout.locks),
                 layout.scratch);
 
         // then the step was reached, and the lock was on disk before any marker was committed
         assertEquals(HALTED, crashed.exitCode(), () -> "the halt at " + step + " was not reached: " + crashed);
-        boolean lockWritten = !List.of(CrashPoint.TRANSACTION_BEGUN, CrashPoint.MARKER_INSERTED).contains(step);
-        boolean committed = step.equals(CrashPoint.COMMITTED);
+        boolean lockWritten = !List.of(FirstBootStep.TRANSACTION_BEGUN, FirstBootStep.MARKER_INSERTED).contains(step);
+        boolean committed = step == FirstBootStep.COMMITTED;
         assertEquals(lockWritten, layout.lockPresent(), "lock present after a halt at " + step);
         assertEquals(committed ? 1 : 0, UserDatabase.markerRows(layout.database), "marker rows after " + step);
         layout.assertRecovers(committed, lockWritten);

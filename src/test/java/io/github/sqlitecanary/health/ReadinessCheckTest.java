@@ -70,6 +70,8 @@ class ReadinessCheckTest {
         assertTrue(data.getString("message").startsWith("First boot of " + volume.resolve("app.db")), data::toString);
         assertTrue(data.getString("message").contains("redeploy now"), data::toString);
         assertFalse(data.containsKey("warnings"), "no warnings here: " + data);
+        assertFalse(data.getString("platform").isEmpty(), data::toString);
+        assertFalse(data.getString("deploy-id").isEmpty(), data::toString);
     }
 
     @Test

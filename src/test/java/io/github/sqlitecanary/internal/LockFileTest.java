@@ -27,7 +27,7 @@ class LockFileTest {
         LockFile lock = LockFile.of(parent.resolve("locks"), tmp.resolve("app.db"), WITHOUT_POSIX);
 
         assertEquals(LockFile.Presence.ABSENT, lock.presence());
-        lock.create("first boot");
+        lock.create("first boot", FirstBootStep.Listener.NONE);
 
         assertEquals(LockFile.Presence.PRESENT, lock.presence());
         assertEquals("first boot", Files.readString(lock.path(), StandardCharsets.UTF_8));

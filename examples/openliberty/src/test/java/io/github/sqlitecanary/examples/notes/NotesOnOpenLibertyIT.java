@@ -200,11 +200,16 @@ class NotesOnOpenLibertyIT {
                 readiness.canary().map(check -> readiness.state()).orElse("(no canary check: " + readiness.body() + ")"));
     }
 
-    /** The operator's settings: the database on the volume, the lock in the temporary directory. */
+    /**
+     * The operator's settings: the database on the volume, the lock in the temporary directory.
+     * Every deploy here runs on one machine: if it is a container, its id (the platform's deploy
+     * identity) would be the same for every deploy and hold each redeploy back, so it is turned off.
+     */
     private static Map<String, String> canary(Path database, Path tmp) {
         return Map.of(
                 "SQLITE_CANARY_DATABASE", database.toString(),
-                "SQLITE_CANARY_LOCK_DIR", tmp.resolve("sqlite-persistence-canary").toString());
+                "SQLITE_CANARY_LOCK_DIR", tmp.resolve("sqlite-persistence-canary").toString(),
+                "SQLITE_CANARY_DEPLOY_ID", "none");
     }
 
     private static Path freshDirectory(String name) throws IOException {
