@@ -28,8 +28,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code CI=true} that is a failure instead, so that CI cannot pass without having run them.
  * {@code .ci/setup-containers} installs Podman and builds the image.
  *
- * <p>Containers get no network ({@code --network none}, so no port is ever published) and are never
- * pulled ({@code --pull=never}: no registry is involved). System properties: {@code canary.podman}
+ * <p>Containers of {@link #create} get no network ({@code --network none}, so no port is ever
+ * published); servers ({@link #createServer}) publish their ports on 127.0.0.1 only (anything else is
+ * refused). Images are never pulled ({@code --pull=never}: no registry is involved); images built
+ * with {@link #build} are removed after the test like containers and volumes. System properties: {@code canary.podman}
  * (the command, default {@code podman}), {@code canary.container.image} (default
  * {@code localhost/jre17}).
  */
@@ -245,6 +247,18 @@ final class Podman implements BeforeEachCallback, AfterEachCallback {
      * given {@code podman create} options; {@code command}, if not empty, replaces the image's.
      */
     Container createServer(String image, List<String> options, List<String> command) {
+        for (int i = 0; i < options.size(); i++) {
+            String option = options.get(i);
+            String published = option.equals("-p") || option.equals("--publish") ? options.get(i + 1)
+                    : option.startsWith("--publish=") ? option.substring("--publish=".length()) : null;
+            if (published != null && !published.startsWith("127.0.0.1:")) {
+                fail("ports are published on 127.0.0.1 only, not " + published);
+            }
+            if (option.equals("-P") || option.equals("--publish-all") || option.startsWith("--network=host")
+                    || (option.equals("--network") && "host".equals(options.get(i + 1)))) {
+                fail("refused: " + option + " would listen beyond loopback");
+            }
+        }
         String name = prefix + "ctr" + (++counter);
         List<String> args = new ArrayList<>(List.of("create", "--name", name, "--label", LABEL, "--pull=never"));
         args.addAll(options);

@@ -264,6 +264,14 @@ class DeployArtefactsTest {
         assertFalse(config.lockDirectory().startsWith(Path.of(volume.group(1))), example + "/Dockerfile: lock on the volume");
         assertFalse(Pattern.compile("(?m)^VOLUME.*\"/tmp").matcher(dockerfile).find(),
                 example + "/Dockerfile: a volume at /tmp keeps the canary's lock across deploys");
+        // What users build by default is the official image; CI's stand-ins come only as a build argument.
+        Matcher base = Pattern.compile("(?m)^ARG BASE_IMAGE=(\\S+)\\s*$").matcher(dockerfile);
+        assertTrue(base.find(), example + "/Dockerfile: ARG BASE_IMAGE=<the official image>");
+        assertTrue(Pattern.compile("(?m)^FROM \\$\\{BASE_IMAGE}\\s*$").matcher(dockerfile).find(),
+                example + "/Dockerfile: FROM ${BASE_IMAGE}");
+        String official = example.equals("payara") ? "payara/micro:" : "icr.io/appcafe/open-liberty:";
+        assertTrue(base.group(1).startsWith(official), example + "/Dockerfile: the default base is the official image "
+                + official + "…, not " + base.group(1));
     }
 
     // ---------------------------------------------------------------- what the application runs with
