@@ -28,8 +28,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code CI=true} that is a failure instead, so that CI cannot pass without having run them.
  * {@code .ci/setup-containers} installs Podman and builds the image.
  *
- * <p>Containers get no network ({@code --network none}, so no port is ever published) and are never
- * pulled ({@code --pull=never}: no registry is involved). System properties: {@code canary.podman}
+ * <p>Containers of {@link #create} get no network ({@code --network none}, so no port is ever
+ * published); servers ({@link #createServer}) publish their ports on 127.0.0.1 only (anything else is
+ * refused). Images are never pulled ({@code --pull=never}: no registry is involved); images built
+ * with {@link #build} are removed after the test like containers and volumes. System properties: {@code canary.podman}
  * (the command, default {@code podman}), {@code canary.container.image} (default
  * {@code localhost/jre17}).
  */
@@ -45,6 +47,7 @@ final class Podman implements BeforeEachCallback, AfterEachCallback {
     private final String prefix = "canary-it-" + UUID.randomUUID().toString().substring(0, 8) + "-";
     private final List<String> containers = Collections.synchronizedList(new ArrayList<>());
     private final List<String> volumes = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> images = Collections.synchronizedList(new ArrayList<>());
     private int counter;
 
     /** The outcome of one podman command (or of one container run, through {@code start --attach}). */
@@ -84,6 +87,47 @@ final class Podman implements BeforeEachCallback, AfterEachCallback {
         Result start() {
             return podman(120, "start", "--attach", name);
         }
+
+        /** Starts the container in the background (a server). */
+        void startDetached() {
+            check(podman(120, "start", name));
+        }
+
+        /** {@code podman restart}: the same container, its writable layer kept, the process new. */
+        void restart() {
+            check(podman(180, "restart", "--time", "30", name));
+        }
+
+        /** Stops the container (SIGTERM, then SIGKILL after 30 s). */
+        void stop() {
+            check(podman(120, "stop", "--time", "30", name));
+        }
+
+        boolean running() {
+            return "true".equals(podman(60, "inspect", "--format", "{{.State.Running}}", name).stdout().strip());
+        }
+
+        /** The container's output so far (standard output and error). */
+        String logs() {
+            Result result = podman(60, "logs", name);
+            return result.stdout() + result.stderr();
+        }
+
+        /** Runs a command inside the running container. */
+        Result exec(String... command) {
+            List<String> args = new ArrayList<>(List.of("exec", name));
+            args.addAll(List.of(command));
+            return check(podman(60, args.toArray(String[]::new)));
+        }
+
+        /** The host port published for {@code containerPort}/tcp (on 127.0.0.1). */
+        int hostPort(int containerPort) {
+            String mapping = check(podman(60, "port", name, containerPort + "/tcp")).stdout().strip();
+            if (!mapping.startsWith("127.0.0.1:")) {
+                fail("port " + containerPort + " of " + name + " is published beyond loopback: " + mapping);
+            }
+            return Integer.parseInt(mapping.substring(mapping.lastIndexOf(':') + 1));
+        }
     }
 
     @Override
@@ -121,6 +165,13 @@ final class Podman implements BeforeEachCallback, AfterEachCallback {
             }
         }
         volumes.clear();
+        for (String image : List.copyOf(images)) {
+            Result result = podman(120, "rmi", "--force", image);
+            if (result.exitCode() != 0 && !result.stderr().contains("image not known")) {
+                failures.add("podman rmi " + image + ": " + result);
+            }
+        }
+        images.clear();
         if (!failures.isEmpty()) {
             fail("clean-up failed: " + failures);
         }
@@ -190,6 +241,48 @@ final class Podman implements BeforeEachCallback, AfterEachCallback {
         return new Container(name, "--user " + user + " " + String.join(" ", options));
     }
 
+    /**
+     * Creates (does not start) a container of {@code image} that runs the image's own entrypoint,
+     * command and user, on the default network (for {@code -p 127.0.0.1::PORT} options), with the
+     * given {@code podman create} options; {@code command}, if not empty, replaces the image's.
+     */
+    Container createServer(String image, List<String> options, List<String> command) {
+        for (int i = 0; i < options.size(); i++) {
+            String option = options.get(i);
+            String published = option.equals("-p") || option.equals("--publish") ? options.get(i + 1)
+                    : option.startsWith("--publish=") ? option.substring("--publish=".length()) : null;
+            if (published != null && !published.startsWith("127.0.0.1:")) {
+                fail("ports are published on 127.0.0.1 only, not " + published);
+            }
+            if (option.equals("-P") || option.equals("--publish-all") || option.startsWith("--network=host")
+                    || (option.equals("--network") && "host".equals(options.get(i + 1)))) {
+                fail("refused: " + option + " would listen beyond loopback");
+            }
+        }
+        String name = prefix + "ctr" + (++counter);
+        List<String> args = new ArrayList<>(List.of("create", "--name", name, "--label", LABEL, "--pull=never"));
+        args.addAll(options);
+        args.add(image);
+        args.addAll(command);
+        containers.add(name);
+        check(podman(60, args.toArray(String[]::new)));
+        return new Container(name, String.join(" ", options));
+    }
+
+    /**
+     * Builds {@code context} with its own Dockerfile as {@code tag} ({@code podman build --pull=never
+     * --build-arg …}); the tag is removed after the test.
+     */
+    void build(String tag, Path context, List<String> buildArgs) {
+        List<String> args = new ArrayList<>(List.of("build", "--pull=never", "--quiet", "--label", LABEL, "--tag", tag));
+        for (String buildArg : buildArgs) {
+            args.addAll(List.of("--build-arg", buildArg));
+        }
+        args.add(context.toString());
+        images.add(tag);
+        check(podman(600, args.toArray(String[]::new)));
+    }
+
     /** Runs {@code podman args…} and waits at most {@code seconds}. */
     static Result podman(int seconds, String... args) {
         List<String> command = new ArrayList<>();
@@ -198,7 +291,7 @@ final class Podman implements BeforeEachCallback, AfterEachCallback {
         return exec(seconds, command);
     }
 
-    private static Result check(Result result) {
+    static Result check(Result result) {
         if (result.exitCode() != 0) {
             fail("podman failed: " + result);
         }
