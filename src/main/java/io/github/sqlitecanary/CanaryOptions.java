@@ -35,15 +35,25 @@ import java.util.regex.Pattern;
  */
 public final class CanaryOptions {
 
+    /** {@code sqlite.canary.enabled}: the master switch, default {@code true}. */
     public static final String ENABLED = ConfigKeys.ENABLED;
+    /** {@code sqlite.canary.database}: database paths or {@code jdbc:sqlite:} URLs, a list. */
     public static final String DATABASE = ConfigKeys.DATABASE;
+    /** {@code sqlite.canary.datasource}: JNDI names of SQLite {@code DataSource}s, a list. */
     public static final String DATASOURCE = ConfigKeys.DATASOURCE;
+    /** {@code sqlite.canary.lock-dir}: where lock files live; a redeploy must wipe it. */
     public static final String LOCK_DIR = ConfigKeys.LOCK_DIR;
+    /** {@code sqlite.canary.on-failure}: {@code readiness}, {@code fail-startup} or {@code log}. */
     public static final String ON_FAILURE = ConfigKeys.ON_FAILURE;
+    /** {@code sqlite.canary.filesystem-check}: judge the database's storage, default {@code true}. */
     public static final String FILESYSTEM_CHECK = ConfigKeys.FILESYSTEM_CHECK;
+    /** {@code sqlite.canary.table}: the marker table's name, default {@value #DEFAULT_TABLE}. */
     public static final String TABLE = ConfigKeys.TABLE;
+    /** {@code sqlite.canary.deploy-id}: the current deploy's identifier; {@value #NO_DEPLOY_ID} for none. */
     public static final String DEPLOY_ID = ConfigKeys.DEPLOY_ID;
+    /** {@code sqlite.canary.busy-timeout}: milliseconds to wait for a locked database. */
     public static final String BUSY_TIMEOUT = ConfigKeys.BUSY_TIMEOUT;
+    /** {@code sqlite.canary.expect-verified}: a database without a marker is then data loss. */
     public static final String EXPECT_VERIFIED = ConfigKeys.EXPECT_VERIFIED;
 
     /** The value of {@link #DEPLOY_ID} that turns the platform's deploy identity off. */
@@ -53,7 +63,9 @@ public final class CanaryOptions {
     public static final List<String> KEYS = List.of(ENABLED, DATABASE, DATASOURCE, LOCK_DIR, ON_FAILURE,
             FILESYSTEM_CHECK, TABLE, DEPLOY_ID, BUSY_TIMEOUT, EXPECT_VERIFIED);
 
+    /** The marker table's default name. */
     public static final String DEFAULT_TABLE = "persistence_canary";
+    /** The default busy timeout, in milliseconds. */
     public static final int DEFAULT_BUSY_TIMEOUT_MILLIS = 5000;
     static final String LOCK_DIR_NAME = "sqlite-persistence-canary";
 
@@ -70,7 +82,7 @@ public final class CanaryOptions {
         /** Only log; readiness stays UP. */
         LOG;
 
-        /** The configuration value, such as {@code fail-startup}. */
+        /** {@return the configuration value, such as {@code fail-startup}} */
         public String value() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
@@ -97,9 +109,20 @@ public final class CanaryOptions {
     @FunctionalInterface
     public interface Values {
 
+        /**
+         * Answers a key.
+         *
+         * @param key a key of {@link CanaryOptions#KEYS}
+         * @return its value, or empty where it is not set
+         */
         Optional<String> value(String key);
 
-        /** A list key's values; by default the value split as MicroProfile Config splits lists. */
+        /**
+         * A list key's values; by default the value split as MicroProfile Config splits lists.
+         *
+         * @param key a list key ({@link #DATABASE}, {@link #DATASOURCE})
+         * @return its values, empty where it is not set
+         */
         default List<String> values(String key) {
             return value(key).map(CanaryOptions::splitList).orElse(List.of());
         }
@@ -129,6 +152,9 @@ public final class CanaryOptions {
     /**
      * Reads and validates every key from a configuration source that answers a key with its value,
      * or with nothing where the key is not set.
+     *
+     * @param config the configuration source
+     * @return the options; invalid values are listed in {@link #problems()}, never thrown
      */
     public static CanaryOptions fromConfig(Values config) {
         return new CanaryOptions(new Values() {
@@ -147,6 +173,9 @@ public final class CanaryOptions {
     /**
      * Splits a list value as MicroProfile Config does: at every comma that is not escaped as
      * {@code \,}; empty elements are dropped.
+     *
+     * @param value a list value
+     * @return its elements
      */
     public static List<String> splitList(String value) {
         List<String> elements = new ArrayList<>();
@@ -198,36 +227,45 @@ public final class CanaryOptions {
         return values.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
+    /** {@return a builder of options in code, validated as configured ones are}
+     *
+     * <pre>{@code CanaryOptions options = CanaryOptions.builder().database("/data/app.db").build();}</pre>
+     */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** {@return whether the canary runs at all ({@link #ENABLED})} */
     public boolean enabled() {
         return enabled;
     }
 
-    /** Database paths or {@code jdbc:sqlite:} URLs, as configured. */
+    /** {@return database paths or {@code jdbc:sqlite:} URLs, as configured} */
     public List<String> databases() {
         return databases;
     }
 
-    /** JNDI names of SQLite {@code DataSource}s. */
+    /** {@return JNDI names of SQLite {@code DataSource}s} */
     public List<String> dataSources() {
         return dataSources;
     }
 
+    /** {@return the directory of the lock files ({@link #LOCK_DIR})} */
     public Path lockDirectory() {
         return lockDirectory;
     }
 
+    /** {@return what happens when a database is DOWN ({@link #ON_FAILURE})} */
     public OnFailure onFailure() {
         return onFailure;
     }
 
+    /** {@return whether the database's storage is judged ({@link #FILESYSTEM_CHECK})} */
     public boolean filesystemCheck() {
         return filesystemCheck;
     }
 
+    /** {@return the marker table's name ({@link #TABLE})} */
     public String table() {
         return table;
     }
@@ -235,6 +273,8 @@ public final class CanaryOptions {
     /**
      * The configured deploy identifier; empty when none is configured or when it is
      * {@value #NO_DEPLOY_ID}.
+     *
+     * @return the configured deploy identifier, if any
      */
     public Optional<String> deployId() {
         return Optional.ofNullable(deployId);
@@ -243,6 +283,8 @@ public final class CanaryOptions {
     /**
      * Whether the platform's own deploy identity (an image reference, a deployment id, a container
      * id, a pod UID) serves as the deploy identifier: when {@link #DEPLOY_ID} is not set at all.
+     *
+     * @return {@code true} when {@link #DEPLOY_ID} is not set
      */
     public boolean platformDeployId() {
         return platformDeployId;
@@ -251,16 +293,19 @@ public final class CanaryOptions {
     /**
      * Whether persistence was verified before ({@link #EXPECT_VERIFIED}): a database without a
      * marker is then {@link CanaryState#DATABASE_LOST}, never a new first boot.
+     *
+     * @return the value of {@link #EXPECT_VERIFIED}
      */
     public boolean expectVerified() {
         return expectVerified;
     }
 
+    /** {@return milliseconds to wait for a database locked by another process ({@link #BUSY_TIMEOUT})} */
     public int busyTimeoutMillis() {
         return busyTimeoutMillis;
     }
 
-    /** What is wrong with the configuration, one sentence per problem; empty when it can be used. */
+    /** {@return what is wrong with the configuration, one sentence per problem; empty when it can be used} */
     public List<String> problems() {
         return problems;
     }
@@ -371,7 +416,14 @@ public final class CanaryOptions {
         private Builder() {
         }
 
-        /** Sets any key of {@link CanaryOptions#KEYS} to its textual value, as a configuration file would. */
+        /**
+         * Sets any key of {@link CanaryOptions#KEYS} to its textual value, as a configuration file would.
+         *
+         * @param key a key of {@link CanaryOptions#KEYS}
+         * @param value its value, validated by {@link #build()}
+         * @return this builder
+         * @throws IllegalArgumentException for a key the canary does not read
+         */
         public Builder set(String key, String value) {
             if (!KEYS.contains(key)) {
                 throw new IllegalArgumentException("unknown key " + key + "; known keys: " + KEYS);
@@ -380,44 +432,98 @@ public final class CanaryOptions {
             return this;
         }
 
+        /**
+         * Sets {@link CanaryOptions#ENABLED}.
+         *
+         * @param enabled {@code false} turns the canary off
+         * @return this builder
+         */
         public Builder enabled(boolean enabled) {
             return set(ENABLED, Boolean.toString(enabled));
         }
 
-        /** A path or {@code jdbc:sqlite:} URL; call again to add more databases. */
+        /**
+         * Adds a database; call again to add more.
+         *
+         * @param database a path or {@code jdbc:sqlite:} URL
+         * @return this builder
+         */
         public Builder database(String database) {
             values.merge(DATABASE, escapeListElement(database), (a, b) -> a + "," + b);
             return this;
         }
 
+        /**
+         * Sets {@link CanaryOptions#LOCK_DIR}.
+         *
+         * @param directory a directory that every redeploy wipes
+         * @return this builder
+         */
         public Builder lockDirectory(Path directory) {
             return set(LOCK_DIR, directory.toString());
         }
 
+        /**
+         * Sets {@link CanaryOptions#ON_FAILURE}.
+         *
+         * @param onFailure what happens when a database is DOWN
+         * @return this builder
+         */
         public Builder onFailure(OnFailure onFailure) {
             return set(ON_FAILURE, onFailure.value());
         }
 
+        /**
+         * Sets {@link CanaryOptions#FILESYSTEM_CHECK}.
+         *
+         * @param check {@code false} turns storage verdicts into warnings
+         * @return this builder
+         */
         public Builder filesystemCheck(boolean check) {
             return set(FILESYSTEM_CHECK, Boolean.toString(check));
         }
 
+        /**
+         * Sets {@link CanaryOptions#TABLE}.
+         *
+         * @param table a plain identifier, not starting with {@code sqlite_}
+         * @return this builder
+         */
         public Builder table(String table) {
             return set(TABLE, table);
         }
 
+        /**
+         * Sets {@link CanaryOptions#DEPLOY_ID}.
+         *
+         * @param deployId the current deploy's identifier, or {@value CanaryOptions#NO_DEPLOY_ID}
+         * @return this builder
+         */
         public Builder deployId(String deployId) {
             return set(DEPLOY_ID, deployId);
         }
 
+        /**
+         * Sets {@link CanaryOptions#EXPECT_VERIFIED}.
+         *
+         * @param expectVerified {@code true} once persistence was verified
+         * @return this builder
+         */
         public Builder expectVerified(boolean expectVerified) {
             return set(EXPECT_VERIFIED, Boolean.toString(expectVerified));
         }
 
+        /**
+         * Sets {@link CanaryOptions#BUSY_TIMEOUT}.
+         *
+         * @param millis milliseconds to wait for a locked database
+         * @return this builder
+         */
         public Builder busyTimeoutMillis(int millis) {
             return set(BUSY_TIMEOUT, Integer.toString(millis));
         }
 
+        /** {@return the options, validated; problems are listed in {@link CanaryOptions#problems()}} */
         public CanaryOptions build() {
             return fromConfig((Values) key -> Optional.ofNullable(values.get(key)));
         }

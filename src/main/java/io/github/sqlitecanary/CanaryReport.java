@@ -57,6 +57,9 @@ public final class CanaryReport {
     /**
      * The report of a canary that could not run at all, such as when its configuration cannot be
      * read: DOWN, with the cause kept for the log ({@link #internalError()}).
+     *
+     * @param error the cause
+     * @return a DOWN report naming the cause
      */
     public static CanaryReport ofInternalError(Throwable error) {
         return new CanaryReport(CanaryState.DATABASE_UNUSABLE, NONE, NONE, "unknown",
@@ -85,31 +88,32 @@ public final class CanaryReport {
         return out == null ? text : out.toString();
     }
 
+    /** {@return the verdict for this database} */
     public CanaryState state() {
         return state;
     }
 
-    /** Whether this database lets the application become ready. */
+    /** {@return whether this database lets the application become ready} */
     public boolean isUp() {
         return state.isUp();
     }
 
-    /** The database as configured: a path or a JDBC URL without its query string. */
+    /** {@return the database as configured: a path or a JDBC URL without its query string} */
     public String database() {
         return database;
     }
 
-    /** The lock file, or {@value #NONE} where none applies. */
+    /** {@return the lock file, or {@value #NONE} where none applies} */
     public String lock() {
         return lock;
     }
 
-    /** The file system that holds the database, such as {@code ext4 on /data}, or {@code unknown}. */
+    /** {@return the file system that holds the database, such as {@code ext4 on /data}, or {@code unknown}} */
     public String filesystem() {
         return filesystem;
     }
 
-    /** The guidance for a person: what was found and what to do. */
+    /** {@return the guidance for a person: what was found and what to do} */
     public String message() {
         return message;
     }
@@ -117,6 +121,8 @@ public final class CanaryReport {
     /**
      * The deploy platform recognised from its documented signals, such as {@code Fly.io} or
      * {@code Kubernetes}, or {@value #NO_PLATFORM}.
+     *
+     * @return the platform's name
      */
     public String platform() {
         return platform;
@@ -125,12 +131,14 @@ public final class CanaryReport {
     /**
      * The deploy identifier this boot was judged with and where it came from, such as
      * {@code app:deployment-01H (FLY_IMAGE_REF)}, or {@value #NONE}.
+     *
+     * @return the deploy identifier and its source
      */
     public String deployId() {
         return deployId;
     }
 
-    /** Findings that do not change the verdict. */
+    /** {@return findings that do not change the verdict} */
     public List<String> warnings() {
         return warnings;
     }
@@ -139,6 +147,8 @@ public final class CanaryReport {
      * The exception behind a report that the canary could not judge because of a defect of its
      * own or of its environment (a missing class, an unexpected runtime exception); empty for
      * every verdict. Adapters log it; it is never shown as a stack trace to a person.
+     *
+     * @return the exception, if the canary could not judge
      */
     public Optional<Throwable> internalError() {
         return Optional.ofNullable(internalError);

@@ -43,7 +43,7 @@ public enum CanaryState {
         this.up = up;
     }
 
-    /** Whether this state lets the application become ready. */
+    /** {@return whether this state lets the application become ready} */
     public boolean isUp() {
         return up;
     }

@@ -57,7 +57,11 @@ public final class PersistenceCanary {
     private final FirstBootStep.Listener steps;
     private final Optional<DeployPlatform> platform;
 
-    /** A canary for this process, on the deploy platform that its environment variables and files show. */
+    /**
+     * A canary for this process, on the deploy platform that its environment variables and files show.
+     *
+     * @param options the validated options
+     */
     public PersistenceCanary(CanaryOptions options) {
         this(options, System::getenv);
     }
@@ -67,6 +71,7 @@ public final class PersistenceCanary {
      * machine's {@code /.dockerenv}, {@code /run/.containerenv} and mount table), as a command
      * line that is given its environment does.
      *
+     * @param options the validated options
      * @param environment environment variables by name, {@code null} where unset
      */
     public PersistenceCanary(CanaryOptions options, Function<String, String> environment) {
@@ -118,6 +123,7 @@ public final class PersistenceCanary {
         }
     }
 
+    /** {@return the options this canary runs with} */
     public CanaryOptions options() {
         return options;
     }
@@ -135,6 +141,8 @@ public final class PersistenceCanary {
     /**
      * Reports the state {@link #check()} would reach, reading only: creates no database, lock,
      * marker or any file beside the database, and changes nothing.
+     *
+     * @return one report per database (a single report when disabled or misconfigured)
      */
     public List<CanaryReport> status() {
         return judgeAll(Mode.STATUS);
@@ -144,6 +152,9 @@ public final class PersistenceCanary {
      * The run-time re-check of a report: one {@code stat} of a verified database file. Returns the
      * report unchanged unless the file was deleted or replaced ({@link CanaryState#DATABASE_VANISHED});
      * a {@code stat} that fails (EIO, ESTALE) only adds a warning.
+     *
+     * @param report a report of {@link #check()}
+     * @return the report, or a {@link CanaryState#DATABASE_VANISHED} report in its place
      */
     public static CanaryReport recheck(CanaryReport report) {
         FileIdentity verified = report.verifiedFile();

@@ -28,13 +28,24 @@ public class CanaryStartup {
 
     static final System.Logger LOG = System.getLogger("io.github.sqlitecanary");
 
-    /** The verdict of the start, and what the readiness check reports from it. */
+    /**
+     * The verdict of the start, and what the readiness check reports from it.
+     *
+     * @param onFailure what a DOWN verdict does
+     * @param reports one report per database
+     */
     public record Result(OnFailure onFailure, List<CanaryReport> reports) {
+        /**
+         * A verdict holding its own copy of the reports.
+         *
+         * @param onFailure what a DOWN verdict does
+         * @param reports one report per database
+         */
         public Result {
             reports = List.copyOf(reports);
         }
 
-        /** Whether the application may become ready: every database UP, or only logging was asked for. */
+        /** {@return whether the application may become ready: every database UP, or only logging was asked for} */
         public boolean ready() {
             return onFailure == OnFailure.LOG || reports.stream().allMatch(CanaryReport::isUp);
         }
@@ -84,6 +95,8 @@ public class CanaryStartup {
      * The verdict now: the start's reports after the cheap run-time re-check (one {@code stat} of
      * each verified database file). Empty until the application has started. A database that
      * vanished stays {@code DATABASE_VANISHED} until a restart; a verdict that changed is logged once.
+     *
+     * @return the current verdict, empty before the start
      */
     public Optional<Result> current() {
         synchronized (lock) {

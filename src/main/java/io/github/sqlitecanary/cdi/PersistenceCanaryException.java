@@ -8,6 +8,11 @@ public class PersistenceCanaryException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception that fails the deployment.
+     *
+     * @param guidance the canary's guidance for each DOWN database
+     */
     public PersistenceCanaryException(String guidance) {
         super(guidance);
     }

@@ -66,6 +66,11 @@ public final class CanaryCommand {
     private CanaryCommand() {
     }
 
+    /**
+     * Runs {@code check} or {@code status} and exits with the verdict's code (see {@code --help}).
+     *
+     * @param args the command line
+     */
     public static void main(String[] args) {
         // UTF-8 whatever the locale: a container without one would print '?' for every non-ASCII
         // letter of a path, and for the ellipsis that stands for a hidden query string.

@@ -25,6 +25,7 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class ReadinessCheck implements HealthCheck {
 
+    /** The check's name in the health output. */
     public static final String NAME = "sqlite-persistence-canary";
     private static final System.Logger LOG = System.getLogger("io.github.sqlitecanary");
 
