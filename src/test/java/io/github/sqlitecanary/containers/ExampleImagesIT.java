@@ -164,6 +164,12 @@ class ExampleImagesIT {
         withVolume.addAll(List.of("-v", volume + ":/data"));
         String note = "written by the first container of " + image;
 
+        // 0. The manifests' init container before the first deploy: status predicts FIRST_BOOT and
+        //    writes nothing (step 1 still finds no marker).
+        JsonObject beforeFirst = initContainerStatus(image, volume);
+        log(example, "init container (status) before the first deploy: " + beforeFirst.getString("state"));
+        assertEquals("FIRST_BOOT", beforeFirst.getString("state"), beforeFirst.toString());
+
         // 1. First deploy: FIRST_BOOT, the guidance in the log; the application works (a note).
         Container first = podman.createServer(image, withVolume, command);
         Instant step = Instant.now();
@@ -194,7 +200,10 @@ class ExampleImagesIT {
         assertEquals("AWAITING_REDEPLOY", restarted.state(), restarted.toString());
         stop(example, first);
 
-        // 3. Redeploy: a new container on the same volume.
+        // 3. Redeploy: the init container predicts VERIFIED, then a new container on the same volume.
+        JsonObject beforeRedeploy = initContainerStatus(image, volume);
+        log(example, "init container (status) before the redeploy: " + beforeRedeploy.getString("state"));
+        assertEquals("VERIFIED", beforeRedeploy.getString("state"), beforeRedeploy.toString());
         Container second = podman.createServer(image, withVolume, command);
         step = Instant.now();
         second.startDetached();
@@ -222,6 +231,19 @@ class ExampleImagesIT {
         assertEquals("EPHEMERAL_FILESYSTEM", noVolume.state(), noVolume.toString());
         stop(example, ephemeral);
         log(example, "whole story in " + seconds(started));
+    }
+
+    /**
+     * The init container of the examples' {@code k8s/notes.yaml}: the image's CLI jar, run by the
+     * image's own user and JRE, {@code status} with the application's database on the volume; it
+     * exits 0 whatever the verdict ({@code --on-failure log}).
+     */
+    private static JsonObject initContainerStatus(String image, String volume) {
+        Result run = Podman.podman(180, "run", "--rm", "--pull=never", "--network", "none", "-v", volume + ":/data",
+                "-e", "SQLITE_CANARY_DATABASE=/data/notes.db", "--entrypoint", "java", image,
+                "-jar", "/opt/canary/sqlite-persistence-canary-cli.jar", "status", "--on-failure", "log", "--json");
+        assertEquals(0, run.exitCode(), "the init container's status exits 0 with --on-failure log: " + run);
+        return Json.createReader(new StringReader(run.stdout())).readObject();
     }
 
     private static void stop(Example example, Container container) {

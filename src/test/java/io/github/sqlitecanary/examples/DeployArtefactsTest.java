@@ -37,7 +37,11 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * a persistent volume is mounted at the directory of the database the application is configured
  * with (the manifest's environment wins over the WAR's {@code microprofile-config.properties}, as
  * MicroProfile Config orders them); the canary's lock directory is not on that volume (a redeploy
- * must wipe it); and a deploy identifier, where one is set, changes with every deploy.
+ * must wipe it); and a deploy identifier, where one is set, changes with every deploy. An init
+ * container runs the canary's CLI jar from the application's image with the same database (the
+ * same volume at the same path) and the same {@code SQLITE_CANARY_*} configuration; one that runs
+ * {@code check} shares the lock directory with the application through an {@code emptyDir}, since
+ * each container has its own {@code /tmp}.
  */
 class DeployArtefactsTest {
 
@@ -168,10 +172,128 @@ class DeployArtefactsTest {
         assertNull(config.deployIdFromWar(),
                 where + ": sqlite.canary.deploy-id in the WAR is a constant: it never changes between deploys");
 
+        checkInitContainers(dir, where, podSpec, container, env, config, persistent);
+
         // The image's non-root user can write the volume.
         Map<String, Object> security = podSpec.get("securityContext") == null ? Map.of() : map(podSpec, "securityContext");
         assertNotNull(security.get("fsGroup"), where + ": the image runs as a non-root user: set securityContext.fsGroup"
                 + " so that it can write the volume");
+    }
+
+    /**
+     * Init containers that run the canary's CLI: the application's image, database and configuration;
+     * {@code check} only with the lock directory on an emptyDir that both containers mount.
+     */
+    private static void checkInitContainers(Path dir, String where, Map<String, Object> podSpec,
+            Map<String, Object> app, Map<String, Object> appEnv, Effective appConfig, List<String> persistent)
+            throws IOException {
+        List<Map<String, Object>> inits = podSpec.get("initContainers") == null ? List.of() : list(podSpec, "initContainers");
+        int cliRuns = 0;
+        for (Map<String, Object> init : inits) {
+            List<String> commandLine = new ArrayList<>();
+            for (String key : List.of("command", "args")) {
+                if (init.get(key) != null) {
+                    ((List<?>) init.get(key)).forEach(word -> commandLine.add(String.valueOf(word)));
+                }
+            }
+            int jar = commandLine.indexOf("-jar");
+            if (jar < 0 || jar + 1 >= commandLine.size() || !commandLine.get(jar + 1).endsWith("-cli.jar")) {
+                continue;
+            }
+            cliRuns++;
+            String initWhere = where + " initContainer " + init.get("name");
+            String cliJar = commandLine.get(jar + 1);
+            assertEquals(app.get("image"), init.get("image"), initWhere + ": the application's image, which carries " + cliJar);
+            assertTrue(Files.readString(dir.resolve("Dockerfile")).contains(Path.of(cliJar).getFileName().toString()),
+                    initWhere + ": the Dockerfile must copy " + cliJar + " into the image");
+            List<String> cli = commandLine.subList(jar + 2, commandLine.size());
+            assertFalse(cli.isEmpty(), initWhere + ": no command after the jar");
+            String mode = cli.get(0);
+            assertTrue(mode.equals("status") || mode.equals("check"), initWhere + ": runs '" + mode + "', not status or check");
+            // Flags win over the environment: any flag but the output's would judge another configuration.
+            for (int i = 1; i < cli.size(); i++) {
+                String flag = cli.get(i);
+                if (flag.equals("--on-failure")) {
+                    i++;
+                } else if (!flag.startsWith("--on-failure=") && !flag.equals("--json")) {
+                    fail(initWhere + ": the flag " + flag + " overrides the application's configuration;"
+                            + " give the CLI the application's SQLITE_CANARY_* variables instead");
+                }
+            }
+            Map<String, Object> initEnv = environment(init, initWhere);
+            assertEquals(canaryVariables(appEnv), canaryVariables(initEnv),
+                    initWhere + ": the same SQLITE_CANARY_* configuration as the application container");
+            Effective initConfig = Effective.of(dir, initEnv, initWhere);
+            assertEquals(appConfig.database(), initConfig.database(), initWhere + ": the same database as the application");
+            // The same database: every persistent volume of the application at the same path.
+            Map<String, Object> initMounts = mountPaths(init);
+            for (Map.Entry<String, Object> mount : mountPaths(app).entrySet()) {
+                if (persistent.contains(mount.getKey())) {
+                    assertEquals(mount.getValue(), initMounts.get(mount.getKey()), initWhere + ": the same database:"
+                            + " mount " + mount.getKey() + " at " + mount.getValue() + " as the application does");
+                }
+            }
+            if (mode.equals("check")) {
+                checkSharedLockDirectory(initWhere, podSpec, app, init, appConfig, initConfig);
+            }
+        }
+        assertTrue(cliRuns > 0, where + ": no init container runs the canary's CLI jar (status) with the application's"
+                + " configuration");
+    }
+
+    /**
+     * An init container's {@code check} writes the lock in its own file system unless the lock
+     * directory is on a volume both containers mount; only an emptyDir is wiped with the pod (a
+     * redeploy) and kept across container restarts.
+     */
+    private static void checkSharedLockDirectory(String where, Map<String, Object> podSpec, Map<String, Object> app,
+            Map<String, Object> init, Effective appConfig, Effective initConfig) {
+        Path lock = appConfig.lockDirectory();
+        assertEquals(lock, initConfig.lockDirectory(), where + ": runs check: the same lock directory as the application");
+        List<String> emptyDirs = new ArrayList<>();
+        if (podSpec.get("volumes") != null) {
+            for (Map<String, Object> volume : list(podSpec, "volumes")) {
+                if (volume.containsKey("emptyDir")) {
+                    emptyDirs.add((String) volume.get("name"));
+                }
+            }
+        }
+        Map<String, Object> appMounts = mountPaths(app);
+        Map<String, Object> initMounts = mountPaths(init);
+        boolean shared = emptyDirs.stream().anyMatch(name -> appMounts.get(name) != null
+                && appMounts.get(name).equals(initMounts.get(name))
+                && lock.startsWith(Path.of((String) appMounts.get(name))));
+        assertTrue(shared, where + ": runs check, so the lock directory " + lock + " must be on an emptyDir mounted at"
+                + " the same path in both containers: each container has its own /tmp, and a lock the application"
+                + " never sees lets its first boot find a marker and no lock (a false VERIFIED)");
+        for (String name : emptyDirs) {
+            if (lock.equals(Path.of(String.valueOf(appMounts.get(name))))) {
+                fail(where + ": the lock directory " + lock + " is the emptyDir's root, which Kubernetes makes writable by"
+                        + " every user (0777): the canary refuses it (LOCK_UNUSABLE)");
+            }
+        }
+    }
+
+    private static Map<String, Object> canaryVariables(Map<String, Object> env) {
+        Map<String, Object> canary = new java.util.TreeMap<>();
+        env.forEach((name, value) -> {
+            if (name.startsWith("SQLITE_CANARY_")) {
+                canary.put(name, value);
+            }
+        });
+        return canary;
+    }
+
+    /** volume name → mount path. */
+    private static Map<String, Object> mountPaths(Map<String, Object> container) {
+        Map<String, Object> mounts = new java.util.LinkedHashMap<>();
+        if (container.get("volumeMounts") != null) {
+            for (Map<String, Object> mount : list(container, "volumeMounts")) {
+                assertFalse(mount.containsKey("subPath"), "a subPath mount is not read by this test");
+                mounts.put((String) mount.get("name"), mount.get("mountPath"));
+            }
+        }
+        return mounts;
     }
 
     private static int containerPort(Map<String, Object> container, Object port, String where) {
@@ -378,6 +500,22 @@ class DeployArtefactsTest {
                 new Mistake("payara", "k8s/notes.yaml", "fieldPath: metadata.uid", "fieldPath: metadata.name", "pod's UID"),
                 new Mistake("openliberty", "k8s/notes.yaml", "valueFrom:\n                fieldRef:\n                  fieldPath: metadata.uid",
                         "value: v1", "is a constant"),
+                new Mistake("payara", "k8s/notes.yaml", "command: [\"java\", \"-jar\", \"/opt/canary/sqlite-persistence-canary-cli.jar\"]",
+                        "command: [\"sh\", \"-c\", \"true\"]", "no init container runs the canary's CLI jar"),
+                new Mistake("payara", "k8s/notes.yaml", INIT_ARGS, "args: [\"check\", \"--on-failure\", \"log\"]",
+                        "must be on an emptyDir mounted at the same path in both containers"),
+                new Mistake("openliberty", "k8s/notes.yaml", INIT_ARGS, "args: [\"status\", \"--database\", \"/data/other.db\"]",
+                        "the flag --database overrides the application's configuration"),
+                new Mistake("payara", "k8s/notes.yaml", INIT_ARGS + "\n          env:\n",
+                        INIT_ARGS + "\n          env:\n            - name: SQLITE_CANARY_TABLE\n              value: canary\n",
+                        "the same SQLITE_CANARY_* configuration as the application"),
+                new Mistake("openliberty", "k8s/notes.yaml", INIT_ARGS + "\n          env:\n            - name: SQLITE_CANARY_DATABASE\n"
+                        + "              value: /data/notes.db\n", INIT_ARGS + "\n          env:\n            - name: SQLITE_CANARY_DATABASE\n"
+                        + "              value: /data/other.db\n", "the same SQLITE_CANARY_* configuration as the application"),
+                new Mistake("payara", "k8s/notes.yaml", "              mountPath: /data     # read-write",
+                        "              mountPath: /srv     # read-write", "mount data at /data as the application does"),
+                new Mistake("openliberty", "k8s/notes.yaml", "          command: [\"java\", \"-jar\"",
+                        "          image: eclipse-temurin:17-jre\n          command: [\"java\", \"-jar\"", "the application's image"),
                 new Mistake("payara", "fly.toml", "path = \"/health/ready\"", "path = \"/health\"", "checks]] on /health/ready"),
                 new Mistake("openliberty", "fly.toml", "internal_port = 9080", "internal_port = 8080", "internal_port"),
                 new Mistake("payara", "fly.toml", "destination = \"/data\"", "destination = \"/mnt/data\"",
@@ -386,6 +524,53 @@ class DeployArtefactsTest {
                         "lock directory /data/lock is on the volume"),
                 new Mistake("payara", "fly.toml", "[env]\n", "[env]\n  SQLITE_CANARY_DEPLOY_ID = \"v1\"\n", "is a constant"),
                 new Mistake("payara", "fly.toml", "[http_service]", "[http_service]\n  x = { a = 1 }", "inline tables"));
+    }
+
+    /** The init container's command line in both examples' manifests. */
+    static final String INIT_ARGS = "args: [\"status\", \"--on-failure\", \"log\"]";
+
+    /**
+     * The manifest an operator who wants {@code check} before the application writes: the lock
+     * directory on an emptyDir mounted in both containers (below its 0777 root).
+     */
+    static String withCheckOnASharedEmptyDir(String manifest, String lockParent, String appLockParent) {
+        String withVolume = manifest.replace("      initContainers:\n",
+                "      volumes:\n        - name: canary-lock\n          emptyDir: {}\n      initContainers:\n");
+        String[] parts = withVolume.split("      containers:\n", 2);
+        String init = parts[0].replace(INIT_ARGS, "args: [\"check\", \"--on-failure\", \"log\"]")
+                .replace("          env:\n", "          env:\n            - name: SQLITE_CANARY_LOCK_DIR\n"
+                        + "              value: " + lockParent + "/locks\n")
+                .replace("          volumeMounts:\n", "          volumeMounts:\n            - name: canary-lock\n"
+                        + "              mountPath: " + lockParent + "\n");
+        String app = parts[1].replace("          env:\n", "          env:\n            - name: SQLITE_CANARY_LOCK_DIR\n"
+                        + "              value: " + lockParent + "/locks\n")
+                .replace("          volumeMounts:\n", "          volumeMounts:\n            - name: canary-lock\n"
+                        + "              mountPath: " + appLockParent + "\n");
+        return init + "      containers:\n" + app;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("examples")
+    void anInitContainerMayRunCheckWhenBothContainersShareTheLockOnAnEmptyDir(String example) throws IOException {
+        Path dir = EXAMPLES.resolve(example);
+        String manifest = Files.readString(dir.resolve("k8s/notes.yaml"));
+        String shared = withCheckOnASharedEmptyDir(manifest, "/canary", "/canary");
+        assertTrue(shared.contains("\"check\"") && shared.contains("emptyDir"), "the variant was built");
+        assertEquals(1, checkKubernetes(dir, example + " with check on a shared emptyDir", shared));
+
+        // The same emptyDir mounted elsewhere in the application: two lock directories again.
+        String apart = withCheckOnASharedEmptyDir(manifest, "/canary", "/elsewhere");
+        AssertionError notShared = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                () -> checkKubernetes(dir, example + " with the emptyDir at another path", apart));
+        assertTrue(notShared.getMessage().contains("must be on an emptyDir mounted at the same path in both containers"),
+                notShared.getMessage());
+
+        // The lock directory at the emptyDir's root, writable by every user.
+        String atRoot = withCheckOnASharedEmptyDir(manifest, "/canary", "/canary").replace("value: /canary/locks", "value: /canary")
+                .replace("mountPath: /canary\n", "mountPath: /canary\n");
+        AssertionError root = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                () -> checkKubernetes(dir, example + " with the lock at the emptyDir's root", atRoot));
+        assertTrue(root.getMessage().contains("the emptyDir's root"), root.getMessage());
     }
 
     @ParameterizedTest(name = "{0}")
