@@ -50,9 +50,15 @@ class DeployArtefactsTest {
     private static final String DEFAULT_TMPDIR = "/tmp"; // java.io.tmpdir in both official images
     private static final String DEFAULT_LOCK_DIR = "${java.io.tmpdir}/sqlite-persistence-canary";
 
+    /**
+     * The examples that ship deploy artefacts (a {@code k8s} directory, a {@code fly.toml}, a
+     * Dockerfile for a server image). The other examples show the canary on further runtimes and
+     * are proven by their integration tests alone.
+     */
     static Stream<String> examples() throws IOException {
         try (Stream<Path> dirs = Files.list(EXAMPLES)) {
             List<String> names = dirs.filter(d -> Files.isRegularFile(d.resolve("pom.xml")))
+                    .filter(d -> Files.isDirectory(d.resolve("k8s")) || Files.isRegularFile(d.resolve("fly.toml")))
                     .map(d -> d.getFileName().toString()).sorted().toList();
             return names.stream();
         }
