@@ -27,12 +27,7 @@ record Readiness(int status, String body) {
                 .findFirst();
     }
 
-    boolean hasCheck(String name) {
-        return body.startsWith("{") && json().getJsonArray("checks").getValuesAs(JsonObject.class).stream()
-                .anyMatch(check -> name.equals(check.getString("name")));
-    }
-
-    /** A value of the canary's check data, as a string (Payara sends every value as one). */
+    /** A value of the canary's check data, as a string. */
     String data(String key) {
         JsonObject data = canary().orElseThrow(() -> new AssertionError("no " + CHECK + " check in " + body))
                 .getJsonObject("data");
