@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * The Java that runs Helidon MP 4, which needs Java 21 or newer, while this build may run on
- * Java 17 (the root build does): {@code -Djava21.home} if it names a Java 21+, else the Java
- * running the tests if it is one.
+ * Java 17 (the root build does): {@code -Djava21.home} (passed on by the POM as
+ * {@code it.java21.home}) if it names a Java 21+, else the Java running the tests if it is one.
  */
 final class Java21 {
 
@@ -66,7 +66,7 @@ final class Java21 {
 
     private static List<String> candidates() {
         List<String> homes = new ArrayList<>();
-        String configured = System.getProperty("java21.home", "");
+        String configured = System.getProperty("it.java21.home", "");
         if (!configured.isBlank()) {
             homes.add(configured);
         }
