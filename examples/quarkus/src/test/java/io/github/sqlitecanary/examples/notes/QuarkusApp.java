@@ -72,8 +72,9 @@ final class QuarkusApp implements AutoCloseable {
 
     /**
      * Polls the readiness URL until the canary's own check answers with a verdict. Quarkus opens
-     * its HTTP port only after the CDI container has started, so the first answer should already
-     * carry it; STARTING would mean the start-up observer has not run.
+     * its HTTP port only after the CDI container has started, so the first answer already carries
+     * the check: an answer without it means Quarkus did not discover the canary's beans (they come
+     * from the jar's META-INF/beans.xml; without it the check is silently missing and readiness UP).
      */
     Readiness awaitCanaryVerdict() throws IOException, InterruptedException {
         Instant deadline = Instant.now().plus(BOOT_DEADLINE);
@@ -82,6 +83,10 @@ final class QuarkusApp implements AutoCloseable {
             ensureAlive();
             try {
                 last = readiness();
+                if (last.canary().isEmpty() && last.body().startsWith("{")) {
+                    throw new AssertionError("Quarkus answers " + READINESS + " without the " + Readiness.CHECK
+                            + " check: its beans were not discovered. " + last + "\n" + tail());
+                }
                 if (last.canary().isPresent() && !"STARTING".equals(last.data().path("state").asText())) {
                     return last;
                 }
