@@ -51,14 +51,13 @@ class DeployArtefactsTest {
     private static final String DEFAULT_LOCK_DIR = "${java.io.tmpdir}/sqlite-persistence-canary";
 
     /**
-     * The examples that ship deploy artefacts (a {@code k8s} directory, a {@code fly.toml}, a
-     * Dockerfile for a server image). The other examples show the canary on further runtimes and
-     * are proven by their integration tests alone.
+     * The examples that ship an image (a Dockerfile). {@code examples/servers} has none: it deploys
+     * the Payara example's WAR on further servers and is proven by its integration tests alone.
      */
     static Stream<String> examples() throws IOException {
         try (Stream<Path> dirs = Files.list(EXAMPLES)) {
             List<String> names = dirs.filter(d -> Files.isRegularFile(d.resolve("pom.xml")))
-                    .filter(d -> Files.isDirectory(d.resolve("k8s")) || Files.isRegularFile(d.resolve("fly.toml")))
+                    .filter(d -> Files.isRegularFile(d.resolve("Dockerfile")))
                     .map(d -> d.getFileName().toString()).sorted().toList();
             return names.stream();
         }
@@ -68,7 +67,7 @@ class DeployArtefactsTest {
      * Examples that ship only a Dockerfile: their Kubernetes manifest and {@code fly.toml} are not
      * written yet. Their Dockerfile is checked all the same.
      */
-    private static final List<String> WITHOUT_MANIFESTS = List.of("quarkus");
+    private static final List<String> WITHOUT_MANIFESTS = List.of("helidon", "quarkus");
 
     /** The examples that ship a Kubernetes manifest and a {@code fly.toml}. */
     static Stream<String> deployedExamples() throws IOException {
@@ -77,7 +76,7 @@ class DeployArtefactsTest {
 
     @Test
     void everyExampleIsChecked() throws IOException {
-        assertEquals(List.of("openliberty", "payara", "quarkus"), examples().toList(),
+        assertEquals(List.of("helidon", "openliberty", "payara", "quarkus"), examples().toList(),
                 "a new example needs its server's HTTP port in serverPort() and its official image in dockerfile()");
         for (String example : WITHOUT_MANIFESTS) {
             assertFalse(Files.exists(EXAMPLES.resolve(example).resolve("k8s")) || Files.exists(EXAMPLES.resolve(example).resolve("fly.toml")),
@@ -415,7 +414,7 @@ class DeployArtefactsTest {
         String official = switch (example) {
             case "payara" -> "payara/micro:";
             case "openliberty" -> "icr.io/appcafe/open-liberty:";
-            case "quarkus" -> "eclipse-temurin:"; // Quarkus runs on a plain JRE image
+            case "quarkus", "helidon" -> "eclipse-temurin:"; // these run on a plain JRE image
             default -> throw new AssertionError(example + ": which official image does it build on?");
         };
         assertTrue(base.group(1).startsWith(official), example + "/Dockerfile: the default base is the official image "
