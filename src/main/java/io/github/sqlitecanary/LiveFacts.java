@@ -87,8 +87,12 @@ final class LiveFacts implements DatabaseFacts {
         try {
             dataSource = lookup.apply(name);
         } catch (RuntimeException e) {
+            // Quarkus, Helidon and plain Java programs bind no DataSource in JNDI: say what to set there.
             return new LiveFacts(context, name, CanaryOptions.DATASOURCE + "=\"" + name
-                    + "\" names no DataSource that can be looked up: " + e.getMessage(), null, null);
+                    + "\" names no DataSource that can be looked up: " + e.getMessage() + ". Check the name against"
+                    + " the server's DataSources; on a runtime without JNDI DataSources (Quarkus, Helidon, a plain"
+                    + " Java program) set " + CanaryOptions.DATABASE + " to the database's path or jdbc:sqlite: URL"
+                    + " instead", null, null);
         }
         String found;
         try (Connection connection = dataSource.getConnection()) {

@@ -326,8 +326,9 @@ public final class PersistenceCanary {
                     + "=false): " + Guidance.platformKeepsNothing(facts.database(), directory, platform.get()));
         }
         String message = verdict.message();
-        if (!verdict.state().isUp() && platform.isPresent()) {
-            // Every DOWN verdict ends with the fix in the platform's own terms.
+        if (!verdict.state().isUp() && verdict.state() != CanaryState.MISCONFIGURED && platform.isPresent()) {
+            // Every DOWN verdict about the database ends with the fix in the platform's own terms; a
+            // value that cannot be used (a DataSource that cannot be looked up) is not about storage.
             message = message + " " + Guidance.platformFix(platform.get(), directory);
         }
         String deployId = facts.deployIdentity().map(id -> id.value() + " (" + id.source() + ")")

@@ -798,6 +798,8 @@ class PersistenceCanaryTest {
 
             assertEquals(CanaryState.MISCONFIGURED, report.state());
             assertTrue(report.message().contains("jdbc/missing"), report.message());
+            assertTrue(report.message().contains("set sqlite.canary.database to the database's path"),
+                    "the way out on runtimes without JNDI DataSources: " + report.message());
             assertNotNull(report.database());
         }
     }

@@ -206,6 +206,18 @@ class PlatformTest {
     }
 
     @Test
+    void aMisconfiguredValueGetsNoStorageFix() {
+        // A DataSource that cannot be looked up says nothing about storage: no "-v NAME:<directory>".
+        CanaryReport report = check(CanaryOptions.builder().set(CanaryOptions.DATASOURCE, "java:comp/env/jdbc/notes")
+                .lockDirectory(tmp.resolve("canary")).build(), new Deploy(Map.of(), sample("docker-linux-cgroupv2-precommit")));
+
+        assertEquals(CanaryState.MISCONFIGURED, report.state());
+        assertEquals("Docker", report.platform());
+        assertFalse(report.message().contains("On Docker"), report::message);
+        assertTrue(report.message().endsWith("until then the application stays not ready."), report::message);
+    }
+
+    @Test
     void noPlatformGivesGenericGuidance() {
         CanaryReport report = check(options().build(), new Deploy(Map.of(), null));
 
