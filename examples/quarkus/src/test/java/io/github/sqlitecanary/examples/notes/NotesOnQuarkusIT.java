@@ -181,6 +181,8 @@ class NotesOnQuarkusIT {
                     () -> assertTrue(readiness.data("db2.message").contains(
                             "sqlite.canary.datasource=\"java:comp/env/jdbc/notes\" names no DataSource that can be looked up"),
                             readiness::toString),
+                    () -> assertTrue(readiness.data("db2.message").contains("set sqlite.canary.database to the database's path"),
+                            "the way out on a runtime without JNDI DataSources: " + readiness),
                     () -> assertTrue(log.contains("sqlite-persistence-canary MISCONFIGURED (DOWN) java:comp/env/jdbc/notes")),
                     () -> assertFalse(log.contains("\tat "), "no stack trace in the log"));
         }
