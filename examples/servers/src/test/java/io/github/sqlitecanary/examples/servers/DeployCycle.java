@@ -2,6 +2,7 @@ package io.github.sqlitecanary.examples.servers;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -53,6 +55,7 @@ abstract class DeployCycle {
                             + ": " + readiness.data("message")), "the guidance is in the server log"));
             HttpResponse<String> created = server.postJson("notes/api/notes", "{\"text\":\"" + NOTE + "\"}");
             assertEquals(201, created.statusCode(), created::body);
+            assertListensOnLoopbackOnly(server);
         }
 
         // Same volume, same container (its tmp kept): a restart, not a redeploy.
@@ -85,9 +88,11 @@ abstract class DeployCycle {
         }
     }
 
-    @Test
-    void databaseOnATmpfsIsAnEphemeralFilesystem() throws Exception {
-        Assumptions.assumeTrue(ephemeralDiskStep(), "the ephemeral-disk step runs on one server only (boots are slow)");
+    /**
+     * A deploy onto an ephemeral disk: the database on a tmpfs. The verdict comes from the library's
+     * look at /proc/self/mountinfo, the same on every server, so one server runs it (boots are slow).
+     */
+    final void deployOntoAnEphemeralDisk() throws Exception {
         Path shm = Path.of("/dev/shm");
         Assumptions.assumeTrue(isTmpfs(shm), "SKIPPED LOUDLY: /dev/shm is not a tmpfs in /proc/self/mountinfo here,"
                 + " so there is no ephemeral disk to deploy onto");
@@ -110,9 +115,13 @@ abstract class DeployCycle {
         }
     }
 
-    /** Whether this server also deploys onto an ephemeral disk (one more boot). */
-    boolean ephemeralDiskStep() {
-        return false;
+    /** Every socket that the server's process tree listens on is bound to loopback. */
+    private static void assertListensOnLoopbackOnly(AppServer server) throws IOException {
+        List<String> sockets = ListeningSockets.of(server.process().toHandle());
+        System.out.printf("%s listens on %s%n", server.name(), sockets);
+        assertFalse(sockets.isEmpty(), "the server's sockets are found");
+        assertEquals(List.of(), sockets.stream().filter(socket -> !ListeningSockets.isLoopback(socket)).toList(),
+                "sockets that are not on loopback");
     }
 
     private static void report(AppServer server, String step, Readiness readiness) {

@@ -3,6 +3,7 @@ package io.github.sqlitecanary.examples.servers;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** The deploy cycle on TomEE. */
 class TomEEIT extends DeployCycle {
@@ -10,6 +11,11 @@ class TomEEIT extends DeployCycle {
     @Override
     AppServer boot(Path container, Path log, Map<String, String> canaryEnvironment) throws IOException {
         return TomEE.boot(container, log, canaryEnvironment);
+    }
+
+    @Test
+    void databaseOnATmpfsIsAnEphemeralFilesystem() throws Exception {
+        deployOntoAnEphemeralDisk();
     }
 
     @Override
