@@ -50,9 +50,14 @@ class DeployArtefactsTest {
     private static final String DEFAULT_TMPDIR = "/tmp"; // java.io.tmpdir in both official images
     private static final String DEFAULT_LOCK_DIR = "${java.io.tmpdir}/sqlite-persistence-canary";
 
+    /**
+     * The examples that deploy somewhere: those with a Dockerfile. (examples/servers only tests the
+     * notes WAR on full application servers; it has no deploy artefacts.)
+     */
     static Stream<String> examples() throws IOException {
         try (Stream<Path> dirs = Files.list(EXAMPLES)) {
             List<String> names = dirs.filter(d -> Files.isRegularFile(d.resolve("pom.xml")))
+                    .filter(d -> Files.isRegularFile(d.resolve("Dockerfile")))
                     .map(d -> d.getFileName().toString()).sorted().toList();
             return names.stream();
         }
