@@ -1,0 +1,19 @@
+package io.github.sqlitecanary.examples.servers;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** The deploy cycle on WildFly. */
+class WildFlyIT extends DeployCycle {
+
+    @Override
+    AppServer boot(Path container, Path log, Map<String, String> canaryEnvironment) throws IOException {
+        return WildFly.boot(container, log, canaryEnvironment);
+    }
+
+    @Override
+    String directoryName() {
+        return "wildfly";
+    }
+}
