@@ -29,8 +29,11 @@ import org.junit.jupiter.api.function.Executable;
 class GlassFishIT {
 
     private static final String NOTE = "written after the redeploy";
-    /** The autodeployer looks every 2 seconds (das-config autodeploy-polling-interval-in-seconds, by default). */
-    private static final int AUTODEPLOY_POLLS = 6;
+    /**
+     * Three looks of the autodeployer, which looks every 2 seconds (das-config
+     * autodeploy-polling-interval-in-seconds, by default).
+     */
+    private static final int AUTODEPLOY_WAIT_SECONDS = 6;
 
     @Test
     void failsTheDeploymentUntilTheRedeployWhichVerifiesTheDatabase() throws Exception {
@@ -63,7 +66,7 @@ class GlassFishIT {
         try (GlassFish server = GlassFish.boot(firstContainer, work.resolve("2-restart.log"),
                 failStartup(database, firstTmp))) {
             server.awaitStarted();
-            TimeUnit.SECONDS.sleep(AUTODEPLOY_POLLS); // time for the autodeployer to take the WAR, if it would
+            TimeUnit.SECONDS.sleep(AUTODEPLOY_WAIT_SECONDS); // time for the autodeployer to take the WAR, if it would
             HttpResponse<String> notRetried = server.get("notes/api/notes");
             String logBeforeRetry = server.log();
             assertAll(
