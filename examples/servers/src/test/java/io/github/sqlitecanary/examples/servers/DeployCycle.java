@@ -116,7 +116,7 @@ abstract class DeployCycle {
     }
 
     /** Every socket that the server's process tree listens on is bound to loopback. */
-    private static void assertListensOnLoopbackOnly(AppServer server) throws IOException {
+    static void assertListensOnLoopbackOnly(AppServer server) throws IOException {
         List<String> sockets = ListeningSockets.of(server.process().toHandle());
         System.out.printf("%s listens on %s%n", server.name(), sockets);
         assertFalse(sockets.isEmpty(), "the server's sockets are found");
@@ -135,7 +135,7 @@ abstract class DeployCycle {
      * platform's deploy identity) would be the same for every deploy and hold each redeploy back,
      * so it is turned off.
      */
-    private static Map<String, String> canary(Path database, Path tmp) {
+    static Map<String, String> canary(Path database, Path tmp) {
         return Map.of(
                 "SQLITE_CANARY_DATABASE", database.toString(),
                 "SQLITE_CANARY_LOCK_DIR", tmp.resolve("sqlite-persistence-canary").toString(),
@@ -154,7 +154,7 @@ abstract class DeployCycle {
         }
     }
 
-    private static Path freshDirectory(String name) throws IOException {
+    static Path freshDirectory(String name) throws IOException {
         Path directory = WORK.resolve(name).toAbsolutePath();
         deleteTree(directory);
         return Files.createDirectories(directory);
