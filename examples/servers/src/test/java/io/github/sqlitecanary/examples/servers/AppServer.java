@@ -98,6 +98,29 @@ abstract class AppServer implements AutoCloseable {
                 + "; last readiness: " + last + "\n" + tail());
     }
 
+    /**
+     * Waits for the first line of the log, from {@code from} on, that holds one of the markers: the
+     * server's word on a deployment, where readiness does not tell (an application that did not start).
+     *
+     * @return the line, without the end of a record of an asadmin server's log
+     */
+    final String awaitLogLine(int from, String... markers) throws InterruptedException {
+        Instant deadline = Instant.now().plus(BOOT_DEADLINE);
+        while (Instant.now().isBefore(deadline)) {
+            ensureAlive();
+            for (String line : log().substring(from).split("\n")) {
+                for (String marker : markers) {
+                    if (line.contains(marker)) {
+                        return line.replace("|#]", "").trim(); // the end of a record of the log
+                    }
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(500);
+        }
+        throw new AssertionError(name() + " logged none of " + List.of(markers) + " within " + BOOT_DEADLINE
+                + "\n" + tail());
+    }
+
     Readiness readiness() throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(readinessUri())
                 .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());

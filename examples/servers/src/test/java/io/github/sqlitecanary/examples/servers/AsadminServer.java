@@ -24,6 +24,9 @@ abstract class AsadminServer extends AppServer {
 
     private static final String DOMAIN = "domain1";
 
+    /** Markers of the autodeployer's log line for the outcome of a WAR's deployment. */
+    static final String[] AUTODEPLOY_OUTCOME = {"Successfully autodeployed", "Autodeploy failed"};
+
     private final Path home;
     private final String name;
     private final Path container;
@@ -118,6 +121,18 @@ abstract class AsadminServer extends AppServer {
         try (Writer writer = Files.newBufferedWriter(portsFile)) {
             ports.store(writer, "the ports of " + domain);
         }
+    }
+
+    /**
+     * Waits for the autodeployer's next outcome for the WAR, the sign of the canary's verdict where
+     * no readiness check tells it (GlassFish; an application that did not start): the log line of a
+     * deployment that succeeded or failed.
+     *
+     * @param from where in the log to look from: the outcome of a later attempt
+     * @return the log line
+     */
+    String awaitAutodeployOutcome(int from) throws InterruptedException {
+        return awaitLogLine(from, AUTODEPLOY_OUTCOME);
     }
 
     Path domain() {

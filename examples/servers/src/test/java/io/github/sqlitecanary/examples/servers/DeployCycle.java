@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -115,6 +116,45 @@ abstract class DeployCycle {
         }
     }
 
+    /** What a boot whose application did not start leaves to see. */
+    record FailedStart(String deployment, HttpResponse<String> notes, Readiness readiness, String log) {
+    }
+
+    /**
+     * One boot with {@code SQLITE_CANARY_ON_FAILURE=fail-startup} on a fresh volume and a fresh
+     * container: the canary's FIRST_BOOT fails the application's start, so the application is not
+     * served, the log carries the guidance, and the lock is written. What the readiness URL answers
+     * then is the server's own: the caller checks it.
+     *
+     * @param deploymentOutcome markers of the log line that ends the WAR's deployment, failed or not
+     */
+    final FailedStart failStartupOnAFreshDatabase(String... deploymentOutcome) throws Exception {
+        Path work = freshDirectory(directoryName() + "/fail-startup");
+        Path database = Files.createDirectories(work.resolve("volume")).resolve("notes.db");
+        Path container = work.resolve("container");
+        Path lock = container.resolve("tmp").resolve("sqlite-persistence-canary");
+        try (AppServer server = boot(container, work.resolve("fail-startup.log"),
+                failStartup(database, container.resolve("tmp")))) {
+            String deployment = server.awaitLogLine(0, deploymentOutcome);
+            HttpResponse<String> notes = server.get("notes/api/notes");
+            Readiness readiness = server.readiness();
+            System.out.printf("%s, fail-startup on a fresh database: %s %d %s; %s %d%n", server.name(),
+                    server.readinessUri(), readiness.status(), readiness.downChecks(),
+                    server.applicationUri().resolve("notes/api/notes"), notes.statusCode());
+            String log = server.log();
+            assertAll(
+                    () -> assertEquals(404, notes.statusCode(), "the application is not deployed: " + notes.body()),
+                    () -> assertTrue(log.contains("sqlite-persistence-canary FIRST_BOOT (DOWN) " + database),
+                            "the verdict is in the server log"),
+                    () -> assertTrue(log.contains("sqlite-persistence-canary FIRST_BOOT: First boot of " + database),
+                            "the application's start failed on the verdict"),
+                    () -> assertTrue(log.contains("redeploy now"), "the guidance is in the server log"),
+                    () -> assertTrue(Files.isDirectory(lock) && Files.list(lock).findAny().isPresent(),
+                            "the lock is in the container's tmp: " + lock));
+            return new FailedStart(deployment, notes, readiness, log);
+        }
+    }
+
     /** Every socket that the server's process tree listens on is bound to loopback. */
     static void assertListensOnLoopbackOnly(AppServer server) throws IOException {
         List<String> sockets = ListeningSockets.of(server.process().toHandle());
@@ -140,6 +180,16 @@ abstract class DeployCycle {
                 "SQLITE_CANARY_DATABASE", database.toString(),
                 "SQLITE_CANARY_LOCK_DIR", tmp.resolve("sqlite-persistence-canary").toString(),
                 "SQLITE_CANARY_DEPLOY_ID", "none");
+    }
+
+    /**
+     * The operator's settings with {@code SQLITE_CANARY_ON_FAILURE=fail-startup}: a DOWN verdict
+     * fails the application's start instead of holding readiness down.
+     */
+    static Map<String, String> failStartup(Path database, Path tmp) {
+        Map<String, String> environment = new HashMap<>(canary(database, tmp));
+        environment.put("SQLITE_CANARY_ON_FAILURE", "fail-startup");
+        return environment;
     }
 
     private static boolean isTmpfs(Path mountPoint) throws IOException {

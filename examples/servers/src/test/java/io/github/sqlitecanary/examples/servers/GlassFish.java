@@ -2,10 +2,8 @@ package io.github.sqlitecanary.examples.servers;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * GlassFish 7 (full): a domain like Payara Server's (see AsadminServer). It has MicroProfile Config
@@ -39,38 +37,8 @@ final class GlassFish extends AsadminServer {
         return List.of();
     }
 
-    /**
-     * Waits for the autodeployer's next outcome for the WAR, the only sign of the canary's verdict on
-     * a server without readiness: the log line of a deployment that succeeded or failed.
-     *
-     * @param from where in the log to look from: the outcome of a later attempt
-     * @return the log line
-     */
-    String awaitAutodeployOutcome(int from) throws InterruptedException {
-        return awaitLogLine(from, "Successfully autodeployed", "Autodeploy failed");
-    }
-
     /** Waits for the end of the server's own startup (the applications' deployment comes after it). */
     void awaitStarted() throws InterruptedException {
         awaitLogLine(0, "startup time");
-    }
-
-    private String awaitLogLine(int from, String... markers) throws InterruptedException {
-        Instant deadline = Instant.now().plus(BOOT_DEADLINE);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process().isAlive()) {
-                throw new AssertionError(name() + " exited with " + process().exitValue() + "\n" + tail());
-            }
-            for (String line : log().substring(from).split("\n")) {
-                for (String marker : markers) {
-                    if (line.contains(marker)) {
-                        return line.replace("|#]", "").trim(); // the end of a record of the log
-                    }
-                }
-            }
-            TimeUnit.MILLISECONDS.sleep(500);
-        }
-        throw new AssertionError(name() + " logged none of " + List.of(markers) + " within " + BOOT_DEADLINE
-                + "\n" + tail());
     }
 }

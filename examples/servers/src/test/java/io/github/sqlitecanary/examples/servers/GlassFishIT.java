@@ -12,9 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -47,7 +45,7 @@ class GlassFishIT {
         // Fresh volume, fresh container: the first production deploy. The application never starts,
         // so no note can be written now: it is written after the redeploy.
         try (GlassFish server = GlassFish.boot(firstContainer, work.resolve("1-first-deploy.log"),
-                failStartup(database, firstTmp))) {
+                DeployCycle.failStartup(database, firstTmp))) {
             Step step = observe(server, "first deploy (fresh volume, fresh tmp, on-failure=fail-startup)",
                     server.awaitAutodeployOutcome(0));
             assertDeploymentFailed(step, "FIRST_BOOT", database,
@@ -64,7 +62,7 @@ class GlassFishIT {
         // same WAR again (a newer file in autodeploy/, as here, or asadmin deploy) gets the canary's
         // AWAITING_REDEPLOY: the lock in the kept tmp says this is not a new deploy.
         try (GlassFish server = GlassFish.boot(firstContainer, work.resolve("2-restart.log"),
-                failStartup(database, firstTmp))) {
+                DeployCycle.failStartup(database, firstTmp))) {
             server.awaitStarted();
             TimeUnit.SECONDS.sleep(AUTODEPLOY_WAIT_SECONDS); // time for the autodeployer to take the WAR, if it would
             HttpResponse<String> notRetried = server.get("notes/api/notes");
@@ -85,7 +83,7 @@ class GlassFishIT {
         // Same volume, a new container (fresh server files, fresh tmp): a redeploy onto the kept volume.
         Path secondContainer = work.resolve("container-2");
         try (GlassFish server = GlassFish.boot(secondContainer, work.resolve("3-redeploy.log"),
-                failStartup(database, secondContainer.resolve("tmp")))) {
+                DeployCycle.failStartup(database, secondContainer.resolve("tmp")))) {
             String outcome = server.awaitAutodeployOutcome(0);
             // The first note: the application has not served before.
             HttpResponse<String> created = server.postJson("notes/api/notes", "{\"text\":\"" + NOTE + "\"}");
@@ -132,11 +130,5 @@ class GlassFishIT {
                         "the verdict is in the server log")));
         checks.addAll(List.of(more));
         assertAll(checks);
-    }
-
-    private static Map<String, String> failStartup(Path database, Path tmp) {
-        Map<String, String> environment = new HashMap<>(DeployCycle.canary(database, tmp));
-        environment.put("SQLITE_CANARY_ON_FAILURE", "fail-startup");
-        return environment;
     }
 }

@@ -27,7 +27,22 @@ record Readiness(int status, String body) {
 
     /** The canary's check in the body, if the application has registered it yet. */
     Optional<JsonObject> canary() {
-        return checks().stream().filter(check -> CHECK.equals(check.getString("name"))).findFirst();
+        return check(CHECK);
+    }
+
+    /** A check in the body by its name: the canary's, or one of the server's own. */
+    Optional<JsonObject> check(String name) {
+        return checks().stream().filter(check -> name.equals(check.getString("name"))).findFirst();
+    }
+
+    /** The names of the checks that are DOWN (the canary's with its state), for a report. */
+    String downChecks() {
+        if (!isJson()) {
+            return "(not a health answer)";
+        }
+        return "DOWN " + checks().stream().filter(check -> "DOWN".equals(check.getString("status")))
+                .map(check -> check.getString("name") + (CHECK.equals(check.getString("name")) ? " " + state() : ""))
+                .toList();
     }
 
     /**

@@ -1,5 +1,10 @@
 package io.github.sqlitecanary.examples.servers;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -16,6 +21,19 @@ class TomEEIT extends DeployCycle {
     @Test
     void databaseOnATmpfsIsAnEphemeralFilesystem() throws Exception {
         deployOntoAnEphemeralDisk();
+    }
+
+    /**
+     * The deployment fails, and with the application goes its readiness URL (health lives under
+     * the application's JAX-RS path): a 404 from Tomcat, not a health answer.
+     */
+    @Test
+    void failStartupKeepsTheApplicationFromDeployingOnAFreshDatabase() throws Exception {
+        FailedStart start = failStartupOnAFreshDatabase("Server startup in");
+        assertAll(
+                () -> assertTrue(start.log().contains("Error deploying web application archive"), "the deployment failed"),
+                () -> assertEquals(404, start.readiness().status(), start.readiness()::toString),
+                () -> assertFalse(start.readiness().isJson(), start.readiness()::toString));
     }
 
     @Override
