@@ -58,10 +58,18 @@ abstract class AppServer implements AutoCloseable {
     /** The base of the application's own URLs (up to, not including, {@code /notes}). */
     abstract URI applicationUri();
 
-    /** Stops the server as an operator would (a signal, or the server's own stop command). */
-    abstract void stop() throws IOException, InterruptedException;
+    /**
+     * Stops the server as an operator would: SIGTERM, which WildFly and TomEE handle cleanly; a
+     * server with its own stop command overrides this.
+     */
+    void stop() throws IOException, InterruptedException {
+        terminateTree();
+    }
 
-    /** Starts the launch script with the server's own environment added to the canary's. */
+    /**
+     * Starts the launch script, on the build's Java, with the server's own environment added to the
+     * canary's.
+     */
     final void launch(List<String> command, Path workingDirectory, Map<String, String> environment, Path log)
             throws IOException {
         Files.createDirectories(log.getParent());
@@ -71,6 +79,7 @@ abstract class AppServer implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(name -> INHERITED_SETTINGS.stream().anyMatch(name::startsWith));
+        builder.environment().put("JAVA_HOME", JAVA_HOME.toString());
         builder.environment().putAll(environment);
         process = builder.start();
     }

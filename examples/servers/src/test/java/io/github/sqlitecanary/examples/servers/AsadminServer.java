@@ -66,7 +66,6 @@ abstract class AsadminServer extends AppServer {
         httpPort = Integer.parseInt(chosen.getProperty("http"));
         Map<String, String> environment = new HashMap<>(canaryEnvironment);
         environment.put("AS_JAVA", JAVA_HOME.toString());
-        environment.put("JAVA_HOME", JAVA_HOME.toString());
         launch(List.of("sh", home.resolve("bin/asadmin").toString(), "start-domain", "--verbose",
                 "--domaindir", domains.toString(), DOMAIN), container, environment, log);
     }

@@ -48,7 +48,6 @@ final class TomEE extends AppServer {
         Files.writeString(base.resolve("conf/server.xml"), serverXml, StandardCharsets.UTF_8);
 
         Map<String, String> environment = new HashMap<>(canaryEnvironment);
-        environment.put("JAVA_HOME", JAVA_HOME.toString());
         environment.put("CATALINA_HOME", HOME.toString());
         environment.put("CATALINA_BASE", base.toString());
         environment.put("CATALINA_TMPDIR", tmp.toString());
@@ -70,11 +69,5 @@ final class TomEE extends AppServer {
     @Override
     URI applicationUri() {
         return URI.create("http://127.0.0.1:" + httpPort + "/");
-    }
-
-    /** Tomcat's shutdown hook stops TomEE cleanly on SIGTERM. */
-    @Override
-    void stop() {
-        terminateTree();
     }
 }

@@ -50,7 +50,6 @@ final class WildFly extends AppServer {
                 "-Djboss.management.http.port=" + server.managementPort,
                 "-Djboss.management.https.port=" + freeLoopbackPort());
         Map<String, String> environment = new HashMap<>(canaryEnvironment);
-        environment.put("JAVA_HOME", JAVA_HOME.toString());
         // Set, JAVA_OPTS replaces standalone.conf's defaults: those are repeated here, with the
         // temporary directory added.
         environment.put("JAVA_OPTS", "-Xms64m -Xmx512m -XX:TieredStopAtLevel=1 -Djava.net.preferIPv4Stack=true"
@@ -72,11 +71,5 @@ final class WildFly extends AppServer {
     @Override
     URI applicationUri() {
         return URI.create("http://127.0.0.1:" + httpPort + "/");
-    }
-
-    /** WildFly shuts down cleanly on SIGTERM. */
-    @Override
-    void stop() {
-        terminateTree();
     }
 }
